@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: MIT OR LGPL-2.1-or-later
+# Makefile - builds libringdev, the tools, the tests and (through Kbuild)
+# the driver.  Objects go to $(O) (default build/) so that several variants
+# (gcc, clang, ASan+UBSan, TSan) can be built side by side:
+#   make                      library, tools, tests into build/
+#   make O=build-asan SAN=asan
+#   make check                every test (see tests/check.sh)
+#   make bench                the main job: ringbench on shm + CPU
+#   make install PREFIX=/usr/local DESTDIR=
+
+VERSION := 0.1.0
+SONAME  := libringdev.so.0
+O       ?= build
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
+BINDIR  ?= $(PREFIX)/bin
+CC      ?= cc
+SAN     ?=
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CPPFLAGS += -D_GNU_SOURCE -Iinclude -Iinclude/uapi
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -fPIC -pthread $(WARN)
+LDLIBS   += -pthread
+
+ifeq ($(SAN),asan)
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+ifeq ($(SAN),tsan)
+CFLAGS  += -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=thread
+endif
+
+HAVE_DPDK := $(shell pkg-config --exists libdpdk 2>/dev/null && echo 1)
+
+LIB_SRC   := $(wildcard lib/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(O)/%.o)
+BENCH_SRC := $(wildcard tools/ringbench/*.c)
+BENCH_OBJ := $(BENCH_SRC:%.c=$(O)/%.o)
+TEST_SRC  := $(wildcard tests/unit/*.c)
+TEST_LIB  := $(filter tests/unit/lib%.c,$(TEST_SRC))
+TEST_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(filter-out $(TEST_LIB),$(TEST_SRC)))
+EX_SRC    := $(wildcard examples/*.c)
+EX_BINS   := $(EX_SRC:examples/%.c=$(O)/examples/%)
+HEADERS   := $(wildcard include/ringdev/*.h) include/uapi/linux/ringdev.h
+
+ifeq ($(HAVE_DPDK),1)
+$(O)/tools/ringbench/%.o: CPPFLAGS += -DRINGBENCH_HAVE_DPDK
+$(O)/tools/ringbench/%.o: CFLAGS += $(shell pkg-config --cflags libdpdk)
+BENCH_LIBS := $(shell pkg-config --libs libdpdk)
+endif
+
+.PHONY: all lib tools tests examples install uninstall check bench clean deps driver
+all: lib tools tests examples
+
+lib: $(O)/libringdev.a $(O)/libringdev.so $(O)/libringdev.pc
+tools: $(if $(BENCH_SRC),$(O)/ringbench)
+tests: $(TEST_BINS)
+examples: $(EX_BINS)
+
+$(O)/%.o: %.c $(HEADERS) lib/internal.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(O)/libringdev.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(O)/$(SONAME).1: $(LIB_OBJ) lib/libringdev.map
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script,lib/libringdev.map \
+		-Wl,--no-undefined -o $@ $(LIB_OBJ) $(LDLIBS)
+
+$(O)/libringdev.so: $(O)/$(SONAME).1
+	ln -sf $(SONAME).1 $(O)/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(O)/libringdev.pc: lib/libringdev.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(O)/ringbench: $(BENCH_OBJ) $(O)/libringdev.a
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(O)/libringdev.a $(BENCH_LIBS) $(LDLIBS) -lm
+
+$(O)/tests/%: tests/unit/%.c $(O)/libringdev.a $(HEADERS) $(TEST_LIB) tests/unit/test.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIB) $(O)/libringdev.a $(LDLIBS)
+
+$(O)/examples/%: examples/%.c $(O)/libringdev.a $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libringdev.a $(LDLIBS)
+
+install: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/ringdev \
+		$(DESTDIR)$(INCDIR)/linux $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BINDIR)
+	install -m 644 $(O)/libringdev.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(O)/$(SONAME).1 $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SONAME).1 $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libringdev.so
+	install -m 644 $(O)/libringdev.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 644 include/ringdev/*.h $(DESTDIR)$(INCDIR)/ringdev/
+	install -m 644 include/uapi/linux/ringdev.h $(DESTDIR)$(INCDIR)/linux/
+	install -m 644 man/*.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	if [ -x $(O)/ringbench ]; then install -m 755 $(O)/ringbench $(DESTDIR)$(BINDIR)/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libringdev.* $(DESTDIR)$(LIBDIR)/pkgconfig/libringdev.pc
+	rm -rf $(DESTDIR)$(INCDIR)/ringdev
+	rm -f $(DESTDIR)$(INCDIR)/linux/ringdev.h $(DESTDIR)$(BINDIR)/ringbench
+
+deps:
+	@scripts/deps.sh
+
+# The README's two commands.
+bench: deps
+	$(MAKE) tools
+	$(O)/ringbench
+
+check: deps
+	tests/check.sh
+
+clean:
+	rm -rf build build-* $(O)

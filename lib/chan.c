@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1-or-later
+/*
+ * chan.c - transport-independent channel logic: need-wakeup suppression,
+ * spin-then-block waits with deadlines, peer liveness, and dispatch to the
+ * shm and dev transports.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "internal.h"
+
+void ringdev_chan_opts_init(struct ringdev_chan_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->capacity = RINGDEV_DEFAULT_CAPACITY;
+	o->slot_size = RINGDEV_DEFAULT_SLOT_SIZE;
+	o->transport = RINGDEV_TRANSPORT_AUTO;
+	o->spin_ns = RINGDEV_DEFAULT_SPIN_NS;
+	o->mode = 0600;
+}
+
+struct ringdev_chan *__ringdev_chan_alloc(const struct ringdev_transport_ops *ops)
+{
+	struct ringdev_chan *c;
+
+	/* The ring handle's hot fields assume 128-byte alignment. */
+	if (posix_memalign((void **)&c, 128, sizeof(*c)))
+		return NULL;
+	memset(c, 0, sizeof(*c));
+	c->ops = ops;
+	c->mem_fd = c->efd[0] = c->efd[1] = -1;
+	c->listen_fd = c->stop_fd = -1;
+	c->spin_ns = RINGDEV_DEFAULT_SPIN_NS;
+	pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+void __ringdev_chan_free(struct ringdev_chan *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nlinks; i++)
+		close(c->links[i]);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/* Watch @sock (taken over by the channel) for the peer's hang-up. */
+int __ringdev_chan_add_link(struct ringdev_chan *c, int sock)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->nlinks == RINGDEV_MAX_LINKS) {
+		rc = -EMFILE;
+	} else {
+		c->link_dead[c->nlinks] = false;
+		c->links[c->nlinks++] = sock;
+		c->live_links++;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+/* Were there peers, and are they all gone?  (Named creators never say so.) */
+static bool peer_lost_locked(const struct ringdev_chan *c)
+{
+	return c->nlinks && !c->live_links && !c->serves_name;
+}
+
+int ringdev_chan_create(const struct ringdev_chan_opts *o, struct ringdev_chan **out)
+{
+	struct ringdev_chan_opts def;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!o) {
+		ringdev_chan_opts_init(&def);
+		o = &def;
+	}
+	if (o->reserved || (o->ring_flags & ~(RINGDEV_RING_F_MP | RINGDEV_RING_F_MC)) ||
+	    o->mode > 0777)
+		return -EINVAL;
+	switch (o->transport) {
+	case RINGDEV_TRANSPORT_AUTO:
+	case RINGDEV_TRANSPORT_SHM:
+		return __ringdev_shm_create(o, out);
+	case RINGDEV_TRANSPORT_DEV:
+		return -ENODEV;		/* the dev transport needs ringdev.ko */
+	default:
+		return -EINVAL;
+	}
+}
+
+int ringdev_chan_attach(const char *name, __u32 transport, struct ringdev_chan **out)
+{
+	if (!out || !name)
+		return -EINVAL;
+	*out = NULL;
+	switch (transport) {
+	case RINGDEV_TRANSPORT_AUTO:
+	case RINGDEV_TRANSPORT_SHM:
+		return __ringdev_shm_attach(name, out);
+	case RINGDEV_TRANSPORT_DEV:
+		return -ENODEV;
+	default:
+		return -EINVAL;
+	}
+}
+
+int ringdev_chan_send_fds(struct ringdev_chan *c, int sock)
+{
+	if (!c || sock < 0)
+		return -EINVAL;
+	return c->ops->send_fds(c, sock);
+}
+
+int ringdev_chan_recv_fds(int sock, struct ringdev_chan **out)
+{
+	if (!out || sock < 0)
+		return -EINVAL;
+	*out = NULL;
+	return __ringdev_shm_recv_fds(sock, out);
+}
+
+void ringdev_chan_close(struct ringdev_chan *c)
+{
+	if (!c)
+		return;
+	c->ops->release(c);
+	__ringdev_chan_free(c);
+}
+
+struct ringdev_ring *ringdev_chan_ring(struct ringdev_chan *c)
+{
+	return &c->ring;
+}
+
+void ringdev_chan_set_spin(struct ringdev_chan *c, __u64 spin_ns)
+{
+	c->spin_ns = spin_ns;
+}
+
+__u32 ringdev_chan_transport(const struct ringdev_chan *c)
+{
+	return c->ops->id;
+}
+
+void ringdev_chan_stats(const struct ringdev_chan *c, struct ringdev_chan_stats *st)
+{
+	st->kicks = RINGDEV_READ_ONCE(c->kicks);
+	st->suppressed = RINGDEV_READ_ONCE(c->suppressed);
+	st->sleeps = RINGDEV_READ_ONCE(c->sleeps);
+	st->spins = RINGDEV_READ_ONCE(c->spins);
+}
+
+/* ---- doorbells ------------------------------------------------------ */
+
+static __u32 *wake_flag(struct ringdev_chan *c, unsigned int side)
+{
+	return side == RINGDEV_SIDE_CONS ? &c->ring.ctrl->cons_wake.need_wakeup :
+					   &c->ring.ctrl->prod_wake.need_wakeup;
+}
+
+/* Several sleepers on one side count themselves; a single one flips a flag. */
+static bool side_is_multi(const struct ringdev_chan *c, unsigned int side)
+{
+	return c->ring.flags & (side == RINGDEV_SIDE_CONS ? RINGDEV_RING_F_MC :
+							    RINGDEV_RING_F_MP);
+}
+
+static void wake_flag_set(struct ringdev_chan *c, unsigned int side)
+{
+	if (side_is_multi(c, side))
+		RINGDEV_ADD(wake_flag(c, side), 1);
+	else
+		RINGDEV_WRITE_ONCE(*wake_flag(c, side), 1);
+	/*
+	 * Order the flag store before the ring re-check that follows; pairs
+	 * with the barrier in doorbell() between publish and flag load.
+	 */
+	RINGDEV_SMP_MB();
+}
+
+static void wake_flag_clear(struct ringdev_chan *c, unsigned int side)
+{
+	if (side_is_multi(c, side))
+		RINGDEV_ADD(wake_flag(c, side), (__u32)-1);
+	else
+		RINGDEV_WRITE_ONCE(*wake_flag(c, side), 0);
+}
+
+/* Ring @side's doorbell if its owner announced a sleep. */
+static int doorbell(struct ringdev_chan *c, unsigned int side)
+{
+	int rc;
+
+	/*
+	 * Order our publish (a slot's release store) before the flag load;
+	 * pairs with the barrier in wake_flag_set().  Either we see the
+	 * flag, or the sleeper's re-check sees our message.
+	 */
+	RINGDEV_SMP_MB();
+	if (!RINGDEV_READ_ONCE(*wake_flag(c, side))) {
+		RINGDEV_ADD(&c->suppressed, 1);
+		return 0;
+	}
+	rc = c->ops->kick(c, side);
+	if (rc < 0)
+		return rc;
+	RINGDEV_ADD(&c->kicks, 1);
+	if (side == RINGDEV_SIDE_CONS)
+		RINGDEV_ADD(&c->ring.ctrl->prod.kicks, 1);
+	else
+		RINGDEV_ADD(&c->ring.ctrl->cons.kicks, 1);
+	return 1;
+}
+
+int ringdev_chan_notify(struct ringdev_chan *c)
+{
+	return doorbell(c, RINGDEV_SIDE_CONS);
+}
+
+int ringdev_chan_notify_space(struct ringdev_chan *c)
+{
+	return doorbell(c, RINGDEV_SIDE_PROD);
+}
+
+/* ---- waiting -------------------------------------------------------- */
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/*
+ * Sleep until @side's doorbell rings, a peer hangs up, or @deadline
+ * (0: none) passes.  Return: 0 (re-check the ring), -ETIMEDOUT, -EPIPE.
+ */
+static int chan_sleep(struct ringdev_chan *c, unsigned int side, __u64 deadline)
+{
+	struct pollfd pfd[1 + RINGDEV_MAX_LINKS];
+	unsigned int idx[1 + RINGDEV_MAX_LINKS];
+	struct timespec ts, *tsp = NULL;
+	unsigned int i, n = 1;
+	__u64 val;
+	int rc;
+
+	pfd[0].fd = c->efd[side];
+	pfd[0].events = POLLIN;
+	pthread_mutex_lock(&c->lock);
+	if (peer_lost_locked(c)) {
+		pthread_mutex_unlock(&c->lock);
+		return -EPIPE;
+	}
+	for (i = 0; i < c->nlinks; i++) {
+		if (c->link_dead[i])
+			continue;
+		pfd[n].fd = c->links[i];
+		pfd[n].events = POLLRDHUP;
+		idx[n++] = i;
+	}
+	pthread_mutex_unlock(&c->lock);
+
+	if (deadline) {
+		__u64 now = now_ns();
+
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		ts.tv_sec = (time_t)((deadline - now) / 1000000000ull);
+		ts.tv_nsec = (long)((deadline - now) % 1000000000ull);
+		tsp = &ts;
+	}
+	RINGDEV_ADD(&c->sleeps, 1);
+	rc = ppoll(pfd, n, tsp, NULL);
+	if (rc < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (rc == 0)
+		return -ETIMEDOUT;
+	if (pfd[0].revents & POLLIN) {
+		/* Reset the counter; another waiter may have beaten us to it. */
+		if (read(c->efd[side], &val, sizeof(val)) < 0 && errno != EAGAIN)
+			return -errno;
+	}
+	if (pfd[0].revents & (POLLERR | POLLNVAL))
+		return -EIO;
+	rc = 0;
+	pthread_mutex_lock(&c->lock);
+	for (i = 1; i < n; i++) {
+		/* Dead links stay open until close: other waiters poll them too. */
+		if ((pfd[i].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) &&
+		    !c->link_dead[idx[i]]) {
+			c->link_dead[idx[i]] = true;
+			c->live_links--;
+		}
+	}
+	if (peer_lost_locked(c))
+		rc = -EPIPE;
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+typedef int (*chan_try_fn)(struct ringdev_chan *c, void *arg);
+
+/*
+ * The slow path shared by blocking sends and receives: spin on @try for
+ * the spin budget, then announce a sleep on @side and block, re-checking
+ * after every wakeup.  @try returns -EAGAIN while it must wait.
+ */
+static int chan_wait_for(struct ringdev_chan *c, unsigned int side,
+			 __s64 timeout_ns, chan_try_fn try, void *arg)
+{
+	__u64 start = now_ns(), deadline = 0, spin_end;
+	unsigned int i;
+	int rc;
+
+	if (timeout_ns > 0)
+		deadline = start + (__u64)timeout_ns;
+	spin_end = start + c->spin_ns;
+	if (deadline && deadline < spin_end)
+		spin_end = deadline;
+
+	while (c->spin_ns) {
+		for (i = 0; i < 64; i++) {
+			RINGDEV_CPU_RELAX();
+			rc = try(c, arg);
+			if (rc != -EAGAIN) {
+				RINGDEV_ADD(&c->spins, 1);
+				return rc;
+			}
+		}
+		if (now_ns() >= spin_end)
+			break;
+	}
+
+	for (;;) {
+		wake_flag_set(c, side);
+		rc = try(c, arg);
+		if (rc != -EAGAIN) {
+			wake_flag_clear(c, side);
+			return rc;
+		}
+		rc = chan_sleep(c, side, deadline);
+		wake_flag_clear(c, side);
+		if (rc == -ETIMEDOUT || rc == -EPIPE) {
+			/* Whatever arrived before the end is still delivered. */
+			int last = try(c, arg);
+
+			return last == -EAGAIN ? rc : last;
+		}
+		if (rc < 0)
+			return rc;
+		rc = try(c, arg);
+		if (rc != -EAGAIN)
+			return rc;
+	}
+}
+
+struct send_args {
+	const struct ringdev_msg *m;
+	unsigned int n;
+};
+
+static int try_send(struct ringdev_chan *c, void *arg)
+{
+	struct send_args *a = arg;
+
+	return ringdev_ring_send_burst(&c->ring, a->m, a->n);
+}
+
+struct recv_args {
+	struct ringdev_msg *m;
+	unsigned int n;
+};
+
+static int try_recv(struct ringdev_chan *c, void *arg)
+{
+	struct recv_args *a = arg;
+
+	return ringdev_ring_recv_burst(&c->ring, a->m, a->n);
+}
+
+int ringdev_chan_send_burst(struct ringdev_chan *c, const struct ringdev_msg *m,
+			    unsigned int n, __s64 timeout_ns)
+{
+	struct send_args a = { m, n };
+	int rc;
+
+	if (!n)
+		return 0;
+	rc = ringdev_ring_send_burst(&c->ring, m, n);
+	if (rc == -EAGAIN && timeout_ns)
+		rc = chan_wait_for(c, RINGDEV_SIDE_PROD, timeout_ns, try_send, &a);
+	if (rc > 0) {
+		int k = doorbell(c, RINGDEV_SIDE_CONS);
+
+		if (k < 0)
+			return k;
+	}
+	return rc;
+}
+
+int ringdev_chan_send(struct ringdev_chan *c, const struct ringdev_envelope *env,
+		      const void *payload, __s64 timeout_ns)
+{
+	struct ringdev_msg m;
+	int rc;
+
+	/* Fast path without building a burst descriptor. */
+	rc = ringdev_ring_send(&c->ring, env, payload);
+	if (rc == 0) {
+		rc = doorbell(c, RINGDEV_SIDE_CONS);
+		return rc < 0 ? rc : 0;
+	}
+	if (rc != -EAGAIN || !timeout_ns)
+		return rc;
+	m.env = *env;
+	m.data = (void *)(uintptr_t)payload;
+	m.cap = 0;
+	m.reserved = 0;
+	rc = ringdev_chan_send_burst(c, &m, 1, timeout_ns);
+	return rc < 0 ? rc : 0;
+}
+
+int ringdev_chan_recv_burst(struct ringdev_chan *c, struct ringdev_msg *m,
+			    unsigned int n, __s64 timeout_ns)
+{
+	struct recv_args a = { m, n };
+	int rc;
+
+	if (!n)
+		return 0;
+	rc = ringdev_ring_recv_burst(&c->ring, m, n);
+	if (rc == -EAGAIN && timeout_ns)
+		rc = chan_wait_for(c, RINGDEV_SIDE_CONS, timeout_ns, try_recv, &a);
+	if (rc > 0 || rc == -EBADMSG) {
+		/* A discarded message freed a slot too. */
+		int k = doorbell(c, RINGDEV_SIDE_PROD);
+
+		if (k < 0)
+			return k;
+	}
+	return rc;
+}
+
+int ringdev_chan_recv(struct ringdev_chan *c, struct ringdev_envelope *env,
+		      void *buf, size_t cap, __s64 timeout_ns)
+{
+	struct ringdev_msg m;
+	int rc;
+
+	rc = ringdev_ring_recv(&c->ring, env, buf, cap);
+	if (rc >= 0 || rc == -EBADMSG) {
+		int k = doorbell(c, RINGDEV_SIDE_PROD);
+
+		return k < 0 ? k : rc;
+	}
+	if (rc != -EAGAIN || !timeout_ns)
+		return rc;
+	memset(&m, 0, sizeof(m));
+	m.data = buf;
+	m.cap = cap > 0xffffffffu ? 0xffffffffu : (__u32)cap;
+	rc = ringdev_chan_recv_burst(c, &m, 1, timeout_ns);
+	if (rc < 0)
+		return rc;
+	*env = m.env;
+	return (int)m.env.len;
+}

@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1-or-later
+/*
+ * shm.c - the userspace transport: a ring in a sealed memfd, one eventfd
+ * doorbell per side, sharing by SCM_RIGHTS or by name through an abstract
+ * unix socket served by a small thread.  Needs no kernel module and no root.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include "internal.h"
+
+#define SHM_HELLO_MAGIC		0x4f4c4548U	/* "HELO" */
+#define SHM_NFDS		3		/* memfd, consumer efd, producer efd */
+#define SHM_SEALS		(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
+
+/* The message that travels with the fds. */
+struct shm_hello {
+	__u32 magic;
+	__u32 abi_version;
+	__s32 status;		/* 0, or -errno: why no fds follow */
+	__u32 nfds;
+	__u64 region_size;
+};
+
+static int shm_kick(struct ringdev_chan *c, unsigned int side)
+{
+	__u64 one = 1;
+
+	/* Non-blocking: a saturated counter already means "wake up". */
+	if (write(c->efd[side], &one, sizeof(one)) < 0 && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
+static void shm_stop_server(struct ringdev_chan *c)
+{
+	__u64 one = 1;
+
+	if (c->server_running) {
+		/* Should the doorbell fail, a shut-down listener stops it too. */
+		if (write(c->stop_fd, &one, sizeof(one)) < 0)
+			shutdown(c->listen_fd, SHUT_RDWR);
+		pthread_join(c->server, NULL);
+		c->server_running = false;
+	}
+	if (c->listen_fd >= 0)
+		close(c->listen_fd);
+	if (c->stop_fd >= 0)
+		close(c->stop_fd);
+	c->listen_fd = c->stop_fd = -1;
+}
+
+static void shm_release(struct ringdev_chan *c)
+{
+	shm_stop_server(c);
+	if (c->mem)
+		munmap(c->mem, c->map_len);
+	if (c->mem_fd >= 0)
+		close(c->mem_fd);
+	if (c->efd[0] >= 0)
+		close(c->efd[0]);
+	if (c->efd[1] >= 0)
+		close(c->efd[1]);
+}
+
+static int shm_send_hello(int sock, const struct shm_hello *h, const int *fds)
+{
+	char cbuf[CMSG_SPACE(SHM_NFDS * sizeof(int))];
+	struct iovec iov = { (void *)h, sizeof(*h) };
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (h->nfds) {
+		memset(cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(SHM_NFDS * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, SHM_NFDS * sizeof(int));
+	}
+	do
+		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == sizeof(*h) ? 0 : -EIO;
+}
+
+static int shm_send_fds(struct ringdev_chan *c, int sock)
+{
+	struct shm_hello h = {
+		.magic = SHM_HELLO_MAGIC,
+		.abi_version = RINGDEV_ABI_VERSION,
+		.nfds = SHM_NFDS,
+		.region_size = c->ring.region_size,
+	};
+	int fds[SHM_NFDS] = { c->mem_fd, c->efd[RINGDEV_SIDE_CONS], c->efd[RINGDEV_SIDE_PROD] };
+	int type, link, rc;
+	socklen_t len = sizeof(type);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return -errno;
+	/* Liveness needs a connection whose hang-up we can see. */
+	if (type != SOCK_STREAM && type != SOCK_SEQPACKET)
+		return -EPROTOTYPE;
+	rc = shm_send_hello(sock, &h, fds);
+	if (rc)
+		return rc;
+	link = fcntl(sock, F_DUPFD_CLOEXEC, 0);
+	if (link < 0)
+		return -errno;
+	rc = __ringdev_chan_add_link(c, link);
+	if (rc)
+		close(link);
+	return rc;
+}
+
+static const struct ringdev_transport_ops shm_ops = {
+	.id = RINGDEV_TRANSPORT_SHM,
+	.kick = shm_kick,
+	.send_fds = shm_send_fds,
+	.release = shm_release,
+};
+
+static size_t page_round(size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (n + pg - 1) & ~(pg - 1);
+}
+
+static int map_ring(struct ringdev_chan *c, size_t len)
+{
+	void *mem;
+	int rc;
+
+	/* Populate now: page faults do not belong on the message path. */
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		   c->mem_fd, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	c->mem = mem;
+	c->map_len = len;
+	rc = ringdev_ring_attach(&c->ring, mem, len);
+	return rc;
+}
+
+/* A name becomes the abstract socket "@ringdev/<name>". */
+static int shm_name_addr(const char *name, struct sockaddr_un *sun, socklen_t *len)
+{
+	size_t n = strnlen(name, RINGDEV_NAME_MAX), i;
+	static const char prefix[] = "ringdev/";
+
+	if (!n || n >= RINGDEV_NAME_MAX)
+		return n ? -ENAMETOOLONG : -EINVAL;
+	for (i = 0; i < n; i++)
+		if (name[i] <= ' ' || name[i] == '/' || name[i] > '~')
+			return -EINVAL;
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path + 1, prefix, sizeof(prefix) - 1);
+	memcpy(sun->sun_path + sizeof(prefix), name, n);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sizeof(prefix) + n);
+	return 0;
+}
+
+/* May the process behind @cred attach to a channel of @mode? */
+static bool shm_admits(const struct ucred *cred, __u32 mode)
+{
+	if (cred->uid == 0 || cred->uid == geteuid())
+		return true;
+	if (cred->gid == getegid() && (mode & 0060) == 0060)
+		return true;
+	return (mode & 0006) == 0006;
+}
+
+/* Hand the channel to each process that connects by name. */
+static void *shm_serve(void *arg)
+{
+	struct ringdev_chan *c = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = c->listen_fd, .events = POLLIN },
+		{ .fd = c->stop_fd, .events = POLLIN },
+	};
+
+	for (;;) {
+		struct shm_hello deny = { SHM_HELLO_MAGIC, RINGDEV_ABI_VERSION, -EACCES, 0, 0 };
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+		int sock;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents || (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			break;
+		sock = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (sock < 0)
+			continue;
+		if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+		    !shm_admits(&cred, c->mode)) {
+			shm_send_hello(sock, &deny, NULL);
+			close(sock);
+			continue;
+		}
+		/* shm_send_fds keeps its own duplicate as the liveness link. */
+		shm_send_fds(c, sock);
+		close(sock);
+	}
+	return NULL;
+}
+
+static int shm_publish(struct ringdev_chan *c, const char *name, __u32 mode)
+{
+	struct sockaddr_un sun;
+	socklen_t len;
+	int rc;
+
+	rc = shm_name_addr(name, &sun, &len);
+	if (rc)
+		return rc;
+	c->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (c->listen_fd < 0)
+		return -errno;
+	if (bind(c->listen_fd, (struct sockaddr *)&sun, len) < 0)
+		return errno == EADDRINUSE ? -EEXIST : -errno;
+	if (listen(c->listen_fd, 16) < 0)
+		return -errno;
+	c->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->stop_fd < 0)
+		return -errno;
+	c->mode = mode;
+	c->serves_name = true;
+	rc = pthread_create(&c->server, NULL, shm_serve, c);
+	if (rc)
+		return -rc;
+	c->server_running = true;
+	return 0;
+}
+
+int __ringdev_shm_create(const struct ringdev_chan_opts *o, struct ringdev_chan **out)
+{
+	struct ringdev_ring_params p = {
+		.capacity = o->capacity,
+		.slot_size = o->slot_size,
+		.flags = o->ring_flags,
+		.name = o->name,
+	};
+	struct ringdev_chan *c;
+	size_t size, len;
+	char label[16 + RINGDEV_NAME_MAX];
+	int rc;
+
+	size = ringdev_ring_region_size(o->capacity, o->slot_size);
+	if (!size)
+		return -EINVAL;
+	c = __ringdev_chan_alloc(&shm_ops);
+	if (!c)
+		return -ENOMEM;
+	c->spin_ns = o->spin_ns;
+	snprintf(label, sizeof(label), "ringdev:%s", o->name ? o->name : "anon");
+	c->mem_fd = memfd_create(label, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (c->mem_fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	len = page_round(size);
+	if (ftruncate(c->mem_fd, (off_t)len) < 0 ||
+	    /* Sealed size: no peer can truncate the ring under us (SIGBUS). */
+	    fcntl(c->mem_fd, F_ADD_SEALS, SHM_SEALS) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	c->mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		      c->mem_fd, 0);
+	if (c->mem == MAP_FAILED) {
+		c->mem = NULL;
+		rc = -errno;
+		goto fail;
+	}
+	c->map_len = len;
+	rc = ringdev_ring_format(c->mem, len, &p);
+	if (!rc)
+		rc = ringdev_ring_attach(&c->ring, c->mem, len);
+	if (rc)
+		goto fail;
+	c->efd[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	c->efd[1] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->efd[0] < 0 || c->efd[1] < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	if (o->name) {
+		rc = shm_publish(c, o->name, o->mode);
+		if (rc)
+			goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	ringdev_chan_close(c);
+	return rc;
+}
+
+/* Is @fd an eventfd?  Received fds are untrusted. */
+static int check_eventfd(int fd)
+{
+	char path[32], target[32];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return 0;	/* no /proc: the non-blocking flag still bounds us */
+	target[n] = '\0';
+	if (strcmp(target, "anon_inode:[eventfd]"))
+		return -EBADMSG;
+	/* We must never block writing a doorbell. */
+	return fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+int __ringdev_shm_recv_fds(int sock, struct ringdev_chan **out)
+{
+	char cbuf[CMSG_SPACE(SHM_NFDS * sizeof(int))];
+	struct shm_hello h;
+	struct iovec iov = { &h, sizeof(h) };
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	struct ringdev_chan *c;
+	int fds[SHM_NFDS] = { -1, -1, -1 };
+	unsigned int i, nfds = 0;
+	struct stat st;
+	ssize_t n;
+	int rc, seals, link;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	/* Collect whatever fds came, so every path below can close them. */
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t k;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (nfds < SHM_NFDS)
+				fds[nfds++] = fd;
+			else
+				close(fd);
+		}
+	}
+	if (n == 0) {
+		rc = -EPIPE;
+		goto drop;
+	}
+	if ((size_t)n != sizeof(h) || h.magic != SHM_HELLO_MAGIC ||
+	    (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		rc = -EBADMSG;
+		goto drop;
+	}
+	if (h.abi_version != RINGDEV_ABI_VERSION) {
+		rc = -EPROTO;
+		goto drop;
+	}
+	if (h.status) {
+		rc = h.status < 0 && h.status > -4096 ? h.status : -EBADMSG;
+		goto drop;
+	}
+	if (h.nfds != SHM_NFDS || nfds != SHM_NFDS) {
+		rc = -EBADMSG;
+		goto drop;
+	}
+	/* The memory must be a memfd sealed against resizing. */
+	seals = fcntl(fds[0], F_GET_SEALS);
+	if (seals < 0 || (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) !=
+			 (F_SEAL_SHRINK | F_SEAL_GROW) ||
+	    fstat(fds[0], &st) < 0 || h.region_size < RINGDEV_CTRL_SIZE ||
+	    h.region_size > (__u64)st.st_size) {
+		rc = -EBADMSG;
+		goto drop;
+	}
+	for (i = 1; i < SHM_NFDS; i++) {
+		rc = check_eventfd(fds[i]);
+		if (rc)
+			goto drop;
+	}
+	link = fcntl(sock, F_DUPFD_CLOEXEC, 0);
+	if (link < 0) {
+		rc = -errno;
+		goto drop;
+	}
+	c = __ringdev_chan_alloc(&shm_ops);
+	if (!c) {
+		close(link);
+		rc = -ENOMEM;
+		goto drop;
+	}
+	c->mem_fd = fds[0];
+	c->efd[RINGDEV_SIDE_CONS] = fds[1];
+	c->efd[RINGDEV_SIDE_PROD] = fds[2];
+	rc = __ringdev_chan_add_link(c, link);
+	if (rc)
+		close(link);
+	if (!rc)
+		rc = map_ring(c, page_round((size_t)h.region_size));
+	if (rc) {
+		ringdev_chan_close(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+drop:
+	for (i = 0; i < nfds; i++)
+		close(fds[i]);
+	return rc;
+}
+
+int __ringdev_shm_attach(const char *name, struct ringdev_chan **out)
+{
+	struct sockaddr_un sun;
+	struct ucred cred;
+	socklen_t len, clen = sizeof(cred);
+	int sock, rc;
+
+	rc = shm_name_addr(name, &sun, &len);
+	if (rc)
+		return rc;
+	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return -errno;
+	if (connect(sock, (struct sockaddr *)&sun, len) < 0) {
+		rc = errno == ECONNREFUSED ? -ENOENT : -errno;
+		goto out;
+	}
+	/* Anyone can bind an abstract name: only trust our own uid or root. */
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (cred.uid != 0 && cred.uid != geteuid()) {
+		rc = -EACCES;
+		goto out;
+	}
+	rc = __ringdev_shm_recv_fds(sock, out);
+out:
+	close(sock);
+	return rc;
+}

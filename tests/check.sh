@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR LGPL-2.1-or-later
+# check.sh - everything `make check` runs: builds (gcc, clang, sanitizers),
+# the host unit tests in each variant, the install and ABI checks, a
+# ringbench smoke run, the examples, the kselftests in a 6.1 VM against the
+# real module, and GPU tests.  Ends with one line: N passed, N failed, N skipped.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+JOBS=${JOBS:-$(nproc)}
+PASS=0 FAIL=0 SKIP=0
+FAILED=()
+LOGDIR=build/check-logs
+mkdir -p "$LOGDIR"
+
+usage() {
+	cat <<EOF
+usage: tests/check.sh [--quick] [--only STAGE]
+  Runs every test stage and prints 'N passed, N failed, N skipped'.
+  --quick       skip the sanitizer and VM stages (for iterating)
+  --only STAGE  run one stage: gcc clang asan tsan install abi bench examples vm gpu
+  Logs: $LOGDIR/
+EOF
+}
+
+QUICK=0 ONLY=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) QUICK=1 ;;
+	--only) ONLY=$2; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+	shift
+done
+
+want() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
+
+# record NAME RC [WHY]: 0 pass, 77 or 4 skip (kselftest), anything else fail.
+record() {
+	local name=$1 rc=$2 why=${3:-}
+	case $rc in
+	0) PASS=$((PASS + 1)); echo "ok   $name" ;;
+	77|4) SKIP=$((SKIP + 1)); echo "skip $name${why:+ ($why)}" ;;
+	*) FAIL=$((FAIL + 1)); FAILED+=("$name"); echo "FAIL $name (exit $rc; log $LOGDIR/$name.log)" ;;
+	esac
+}
+
+# run_logged NAME TIMEOUT CMD...: run with a time limit, log output, record.
+run_logged() {
+	local name=$1 limit=$2 rc why=
+	shift 2
+	timeout --kill-after=10 "$limit" "$@" >"$LOGDIR/$name.log" 2>&1
+	rc=$?
+	[ $rc -eq 124 ] && echo "timed out after ${limit}s" >>"$LOGDIR/$name.log"
+	[ $rc -eq 77 ] && why=$(grep -m1 -i 'skip' "$LOGDIR/$name.log" | sed 's/^ *//')
+	record "$name" $rc "$why"
+	[ $rc -eq 0 ] || [ $rc -eq 77 ] || tail -n 20 "$LOGDIR/$name.log" | sed 's/^/    /'
+}
+
+# unit_stage VARIANT O MAKEARGS...: build a variant, run each test program.
+unit_stage() {
+	local variant=$1 out=$2 t
+	shift 2
+	if ! make -s -j"$JOBS" O="$out" "$@" lib tests examples >"$LOGDIR/build.$variant.log" 2>&1; then
+		record "build.$variant" 1
+		tail -n 30 "$LOGDIR/build.$variant.log" | sed 's/^/    /'
+		return
+	fi
+	record "build.$variant" 0
+	for t in "$out"/tests/*; do
+		[ -x "$t" ] || continue
+		run_logged "$variant.$(basename "$t")" 600 "$t"
+	done
+}
+
+echo "== ringdev make check ($(date -u +%FT%TZ), $(nproc) CPUs)"
+
+if want gcc; then
+	unit_stage gcc build CC=gcc
+fi
+if want clang; then
+	# Warning-free under clang too; the tests run in the gcc and sanitizer stages.
+	if make -s -j"$JOBS" O=build-clang CC=clang lib tests examples tools \
+		>"$LOGDIR/build.clang.log" 2>&1; then record build.clang 0; else
+		record build.clang 1; tail -n 30 "$LOGDIR/build.clang.log" | sed 's/^/    /'; fi
+fi
+if [ $QUICK -eq 0 ] && want asan; then
+	RINGDEV_TEST_SCALE=4 unit_stage asan build-asan CC=gcc SAN=asan
+fi
+if [ $QUICK -eq 0 ] && want tsan; then
+	RINGDEV_TEST_SCALE=10 unit_stage tsan build-tsan CC=clang SAN=tsan
+fi
+if want install; then
+	run_logged install 300 tests/install-test.sh
+fi
+if want abi; then
+	run_logged abi-header 120 tests/abi-header-test.sh
+fi
+if want bench; then
+	make -s -j"$JOBS" tools >"$LOGDIR/build.tools.log" 2>&1
+	run_logged ringbench-quick 300 build/ringbench --quick
+fi
+if want examples && [ -x tests/examples-test.sh ]; then
+	run_logged examples 300 tests/examples-test.sh
+fi
+if [ $QUICK -eq 0 ] && want vm; then
+	if [ -x tests/selftests/ringdev/run.sh ]; then
+		tests/selftests/ringdev/run.sh >"$LOGDIR/vm.log" 2>&1
+		rc=$?
+		line=$(grep -E '^[A-Za-z]*:? *[0-9]+ passed, [0-9]+ failed' "$LOGDIR/vm.log" | tail -n 1)
+		grep -E '^(ok|not ok|skip|FAIL|# SKIP)' "$LOGDIR/vm.log" | sed 's/^/  vm: /' | tail -n 80
+		if [ -n "$line" ]; then
+			p=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")
+			f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+			s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
+			PASS=$((PASS + p)); FAIL=$((FAIL + f)); SKIP=$((SKIP + ${s:-0}))
+			echo "vm stage: $line"
+			[ "$f" -eq 0 ] || FAILED+=("vm")
+		fi
+		if [ $rc -ne 0 ] && { [ -z "$line" ] || [ "${f:-0}" -eq 0 ]; }; then
+			record vm-stage $rc
+			tail -n 30 "$LOGDIR/vm.log" | sed 's/^/    /'
+		fi
+	fi
+fi
+if want gpu && [ -x tests/gpu/run.sh ]; then
+	run_logged gpu 600 tests/gpu/run.sh
+fi
+
+[ ${#FAILED[@]} -eq 0 ] || echo "failed: ${FAILED[*]}"
+echo "$PASS passed, $FAIL failed, $SKIP skipped"
+[ $FAIL -eq 0 ]

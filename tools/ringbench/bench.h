@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1-or-later
+/* bench.h - ringbench's shared types: options, result rows, helpers, scenarios. */
+#ifndef RINGBENCH_BENCH_H
+#define RINGBENCH_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+/* Slot sizes every per-size scenario walks through. */
+#define RB_NR_SIZES	4
+extern const unsigned int rb_sizes[RB_NR_SIZES];
+
+/* Messages per burst in the batched throughput scenarios. */
+#define RB_BURST	32
+
+/* Command-line options, after defaults and --quick are applied. */
+struct rb_opts {
+	unsigned int reps;	/* measured runs per figure; the median is reported */
+	unsigned long iters;	/* round trips per spinning latency run */
+	unsigned long msgs;	/* messages per 64-byte throughput run */
+	unsigned int capacity;	/* slots per ring / queue */
+	const char *only;	/* run just this scenario (and its baseline) */
+	const char *json;	/* --json FILE, "-" for stdout, NULL for none */
+	int quick;		/* --quick: CI smoke sizes */
+	int verbose;		/* -v: per-run figures on stderr */
+	int cpu[2];		/* the two CPUs threads are pinned to; -1 = unpinned */
+};
+
+extern struct rb_opts rb_opt;
+
+/* What a row measures. */
+enum rb_kind {
+	RB_LAT,			/* round-trip latency, ns */
+	RB_TPUT,		/* throughput, Mmsg/s */
+};
+
+/* Whether a row's target was met: none set, met, not met. */
+enum rb_verdict {
+	RB_NO_TARGET = 0,
+	RB_MET,
+	RB_NOT_MET,
+};
+
+/*
+ * One line of the report.  Figures are the medians over rb_opt.reps runs.
+ * The baseline is named; its ratio is computed once every row exists.
+ */
+struct rb_row {
+	char name[48];		/* unique scenario key, e.g. "chan-lat-64" */
+	char desc[80];		/* what it is, for people */
+	enum rb_kind kind;
+	unsigned int size;	/* slot or message bytes, 0 when not applicable */
+	unsigned int batch;	/* messages per operation */
+	unsigned long n;	/* round trips or messages per run */
+	/* RB_LAT: nanoseconds per round trip */
+	double p50, p99, p999, max, mean;
+	/* RB_TPUT: */
+	double mmsgs;		/* million messages per second */
+	double mbytes;		/* MB/s of slot bytes (n * size) */
+	char baseline[48];	/* row name this is compared with, "" for none */
+	double ratio;		/* ours / baseline, 0 when unknown */
+	double target;		/* ratio limit, 0 when none */
+	int target_max;		/* 1: ratio must be <= target; 0: >= target */
+	enum rb_verdict verdict;
+	unsigned long errors;	/* lost, duplicated, reordered or corrupt messages */
+	int failed;		/* the scenario could not run */
+	char note[96];
+};
+
+/* ---- results (bench.c) ---- */
+struct rb_row *rb_row_new(const char *name, enum rb_kind kind);
+struct rb_row *rb_row_find(const char *name);
+void rb_set_baseline(struct rb_row *row, const char *baseline, double target,
+		     int target_max);
+extern struct rb_row *rb_rows;
+extern unsigned int rb_nr_rows;
+
+/* ---- statistics (stats.c) ---- */
+struct rb_hist;
+struct rb_hist *rb_hist_new(void);
+void rb_hist_free(struct rb_hist *h);
+void rb_hist_reset(struct rb_hist *h);
+void rb_hist_add(struct rb_hist *h, uint64_t v);
+uint64_t rb_hist_count(const struct rb_hist *h);
+double rb_hist_pct(const struct rb_hist *h, double pct);
+double rb_hist_max(const struct rb_hist *h);
+double rb_hist_mean(const struct rb_hist *h);
+double rb_median(double *v, unsigned int n);
+
+/* Per-run latency figures, in timer ticks, collected before the median. */
+struct rb_lat_runs {
+	double p50[64], p99[64], p999[64], max[64], mean[64];
+	unsigned int n;
+};
+void rb_lat_runs_add(struct rb_lat_runs *lr, const struct rb_hist *h);
+void rb_lat_runs_store(struct rb_lat_runs *lr, struct rb_row *row);
+
+/* ---- timing and threads (util.c) ---- */
+int rb_timer_init(void);
+const char *rb_timer_name(void);
+double rb_timer_overhead_ns(void);
+uint64_t rb_now_ticks(void);
+double rb_ticks_to_ns(double ticks);
+uint64_t rb_now_ns(void);
+
+/* Spin barrier for the two threads of a run. */
+struct rb_barrier {
+	unsigned int count;
+	unsigned int gen;
+};
+void rb_barrier_init(struct rb_barrier *b);
+void rb_barrier_wait(struct rb_barrier *b);
+
+/*
+ * A ping-pong run shared by its two threads.  The ping thread times each
+ * round trip into h; both do warm round trips first, then meet at bar.
+ */
+struct rb_pp {
+	struct rb_barrier bar;
+	struct rb_hist *h;
+	unsigned long n;	/* measured round trips */
+	unsigned long warm;	/* unmeasured round trips before them */
+	unsigned long errors;	/* wrong messages seen by either thread */
+	unsigned int size;	/* message bytes */
+	void *priv;		/* the scenario's own state */
+};
+
+/*
+ * A throughput run: the producer sends n messages of size bytes in
+ * operations of up to batch, the consumer checks them and stamps t0 (after
+ * the barrier) and t1 (after the last message).
+ */
+struct rb_tp {
+	struct rb_barrier bar;
+	unsigned long n;
+	unsigned int size;
+	unsigned int batch;
+	uint64_t t0, t1;	/* ns, written by the consumer */
+	unsigned long errors;	/* written by the consumer */
+	void *priv;
+};
+
+int rb_pp_measure(struct rb_row *row, struct rb_pp *pp,
+		  void *(*ping)(void *), void *(*pong)(void *));
+int rb_tp_measure(struct rb_row *row, struct rb_tp *tp,
+		  void *(*prod)(void *), void *(*cons)(void *));
+void rb_pp_count_error(struct rb_pp *pp);
+int rb_cpus_init(void);
+int rb_run_pair(void *(*fa)(void *), void *(*fb)(void *), void *arg);
+void *rb_alloc(size_t size);
+void rb_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int rb_selected(const char *group);
+
+/* ---- scenarios; each returns 0, or -1 when it could not run ---- */
+int rb_cacheline_lat(void);
+int rb_eventfd_lat(void);
+int rb_condvar_lat(void);
+int rb_condvar_tput(void);
+int rb_ring_lat(void);
+int rb_chan_lat(void);
+int rb_ring_tput(void);
+int rb_chan_tput(void);
+int rb_dpdk_tput(void);
+extern const char *rb_dpdk_status;
+
+/* ---- output (json.c) ---- */
+int rb_json_write(const char *path);
+
+/* Messages in one throughput run of @size-byte messages. */
+unsigned long rb_tput_msgs(unsigned int size);
+
+#endif /* RINGBENCH_BENCH_H */
