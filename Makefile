@@ -113,10 +113,11 @@ uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/linux/ringdev.h $(DESTDIR)$(BINDIR)/ringbench
 
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh check
 
 # The README's two commands.
-bench: deps
+bench:
+	@scripts/deps.sh bench
 	$(MAKE) tools
 	$(O)/ringbench
 

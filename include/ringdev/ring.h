@@ -137,19 +137,31 @@ __ringdev_prod_claim(struct ringdev_ring *r, unsigned int n, __u64 *posp)
 
 	if (!(r->flags & RINGDEV_RING_F_MP)) {
 		pos = r->prod_head;
-		for (i = 0; i < n; i++) {
-			/* Pairs with the consumer's release of seq = p + capacity. */
-			seq = RINGDEV_LOAD_ACQUIRE(&__ringdev_slot(r, pos + i)->seq);
-			if (seq != pos + i)
+		for (tries = 0; tries < 2; tries++) {
+			for (i = 0; i < n; i++) {
+				/* Pairs with the consumer's release of seq = p + capacity. */
+				seq = RINGDEV_LOAD_ACQUIRE(&__ringdev_slot(r, pos + i)->seq);
+				if (seq != pos + i)
+					break;
+			}
+			if (i) {
+				r->prod_head = pos + i;
+				*posp = pos;
+				return (int)i;
+			}
+			/* Not consumed yet one lap back: full. */
+			if (seq == pos - capm1)
+				return -EAGAIN;
+			/*
+			 * Another handle produced since ours did (the producer
+			 * role moved): resume from the published index once.
+			 */
+			pos = RINGDEV_READ_ONCE(r->ctrl->prod.pos);
+			if (pos == r->prod_head)
 				break;
+			r->prod_head = pos;
 		}
-		if (i) {
-			r->prod_head = pos + i;
-			*posp = pos;
-			return (int)i;
-		}
-		/* Not consumed yet one lap back: full.  Anything else is a lie. */
-		return seq == pos - capm1 ? -EAGAIN : -EBADMSG;
+		return -EBADMSG;
 	}
 
 	pos = RINGDEV_READ_ONCE(r->ctrl->prod.pos);
@@ -283,6 +295,29 @@ __ringdev_cons_scan(struct ringdev_ring *r, unsigned int n, __u64 pos,
 }
 
 /*
+ * __ringdev_cons_scan() at a single consumer's own position.  When the
+ * sequence word disagrees, another handle may have consumed since ours did
+ * (the consumer role moved): resume once from the published index.
+ */
+static inline RINGDEV_HOSTDEV int
+__ringdev_sc_scan(struct ringdev_ring *r, unsigned int n,
+		  struct ringdev_envelope *envs, size_t env_stride,
+		  const __u32 *caps, size_t cap_stride)
+{
+	__u64 now;
+	int k;
+
+	k = __ringdev_cons_scan(r, n, r->cons_head, envs, env_stride, caps, cap_stride);
+	if (k != -EBADMSG)
+		return k;
+	now = RINGDEV_READ_ONCE(r->ctrl->cons.pos);
+	if (now == r->cons_head)
+		return k;
+	r->cons_head = now;
+	return __ringdev_cons_scan(r, n, now, envs, env_stride, caps, cap_stride);
+}
+
+/*
  * Claim up to n ready, well-formed messages.  See __ringdev_cons_scan()
  * for the return values; a malformed first message is claimed, released,
  * counted in cons.bad and reported as -EBADMSG.
@@ -296,8 +331,8 @@ __ringdev_cons_claim(struct ringdev_ring *r, unsigned int n, __u64 *posp,
 	int tries, k;
 
 	if (!(r->flags & RINGDEV_RING_F_MC)) {
+		k = __ringdev_sc_scan(r, n, envs, env_stride, caps, cap_stride);
 		pos = r->cons_head;
-		k = __ringdev_cons_scan(r, n, pos, envs, env_stride, caps, cap_stride);
 		if (k <= 0 && k != -EILSEQ)
 			return k;
 		/* A malformed message is claimed too, so that it can be discarded. */
@@ -569,7 +604,7 @@ static inline int ringdev_ring_peek(struct ringdev_ring *r, struct ringdev_view 
 
 	if (r->flags & RINGDEV_RING_F_MC)
 		return -EOPNOTSUPP;
-	k = __ringdev_cons_scan(r, 1, r->cons_head, &v->env, 0, NULL, 0);
+	k = __ringdev_sc_scan(r, 1, &v->env, 0, NULL, 0);
 	if (k == -EILSEQ) {
 		r->cons_head++;
 		return __ringdev_cons_discard(r, r->cons_head - 1);

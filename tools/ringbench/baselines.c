@@ -340,31 +340,6 @@ static unsigned int cvq_get(struct cvq *q, void *dst, unsigned int n)
 	return k;
 }
 
-/* Sequence number carried in an item's first 8 bytes. */
-static inline __u64 item_seq(const void *item)
-{
-	__u64 v;
-
-	memcpy(&v, item, sizeof(v));
-	return v;
-}
-
-/* Stamp @seq into the first and last 8 bytes of a @size-byte item. */
-static inline void item_stamp(void *item, unsigned int size, __u64 seq)
-{
-	memcpy(item, &seq, sizeof(seq));
-	memcpy((char *)item + size - sizeof(seq), &seq, sizeof(seq));
-}
-
-/* Does a @size-byte item carry @seq at both ends? */
-static inline int item_ok(const void *item, unsigned int size, __u64 seq)
-{
-	__u64 tail;
-
-	memcpy(&tail, (const char *)item + size - sizeof(tail), sizeof(tail));
-	return item_seq(item) == seq && tail == seq;
-}
-
 struct cvq_pp {
 	struct cvq to_pong;
 	struct cvq to_ping;
@@ -385,10 +360,10 @@ static void *cvq_ping(void *arg)
 			rb_barrier_wait(&pp->bar);
 			t0 = rb_now_ticks();
 		}
-		item_stamp(item, sizeof(item), seq);
+		rb_item_stamp(item, sizeof(item), seq);
 		cvq_put(&c->to_pong, item, 1);
 		cvq_get(&c->to_ping, item, 1);
-		if (!item_ok(item, sizeof(item), seq))
+		if (!rb_item_ok(item, sizeof(item), seq))
 			rb_pp_count_error(pp);
 		if (i >= pp->warm) {
 			t1 = rb_now_ticks();
@@ -411,7 +386,7 @@ static void *cvq_pong(void *arg)
 		if (i == pp->warm)
 			rb_barrier_wait(&pp->bar);
 		cvq_get(&c->to_pong, item, 1);
-		if (!item_ok(item, sizeof(item), seq))
+		if (!rb_item_ok(item, sizeof(item), seq))
 			rb_pp_count_error(pp);
 		cvq_put(&c->to_ping, item, 1);
 	}
@@ -469,7 +444,7 @@ static void *cvq_prod(void *arg)
 	while (seq < tp->n) {
 		want = tp->n - seq < tp->batch ? (unsigned int)(tp->n - seq) : tp->batch;
 		for (i = 0; i < want; i++)
-			item_stamp(buf + (size_t)i * tp->size, tp->size, seq + i);
+			rb_item_stamp(buf + (size_t)i * tp->size, tp->size, seq + i);
 		for (i = 0; i < want; i += got)
 			got = cvq_put(q, buf + (size_t)i * tp->size, want - i);
 		seq += want;
@@ -494,9 +469,9 @@ static void *cvq_cons(void *arg)
 		for (i = 0; i < got; i++, seq++) {
 			const unsigned char *item = buf + (size_t)i * tp->size;
 
-			if (!item_ok(item, tp->size, seq)) {
+			if (!rb_item_ok(item, tp->size, seq)) {
 				errors++;
-				seq = item_seq(item);
+				seq = rb_item_seq(item);
 			}
 		}
 	}

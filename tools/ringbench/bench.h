@@ -4,6 +4,7 @@
 #define RINGBENCH_BENCH_H
 
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 #include <linux/types.h>
 
@@ -166,6 +167,36 @@ extern const char *rb_dpdk_status;
 
 /* ---- output (json.c) ---- */
 int rb_json_write(const char *path);
+
+/*
+ * Message checking.  Every message carries its sequence number: in the
+ * envelope's msg_id for ringdev, and in the first and last 8 bytes of the
+ * payload (or of the whole item, for the baselines) when it has one.
+ */
+/* Sequence number carried in an item's first 8 bytes. */
+static inline __u64 rb_item_seq(const void *item)
+{
+	__u64 v;
+
+	memcpy(&v, item, sizeof(v));
+	return v;
+}
+
+/* Stamp @seq into the first and last 8 bytes of a @size-byte item. */
+static inline void rb_item_stamp(void *item, unsigned int size, __u64 seq)
+{
+	memcpy(item, &seq, sizeof(seq));
+	memcpy((char *)item + size - sizeof(seq), &seq, sizeof(seq));
+}
+
+/* Does a @size-byte item carry @seq at both ends? */
+static inline int rb_item_ok(const void *item, unsigned int size, __u64 seq)
+{
+	__u64 tail;
+
+	memcpy(&tail, (const char *)item + size - sizeof(tail), sizeof(tail));
+	return rb_item_seq(item) == seq && tail == seq;
+}
 
 /* Messages in one throughput run of @size-byte messages. */
 unsigned long rb_tput_msgs(unsigned int size);

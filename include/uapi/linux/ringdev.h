@@ -285,10 +285,12 @@ struct ringdev_kick {
 /* Layout checks: the ABI may only grow by new commands.               */
 /* ------------------------------------------------------------------ */
 
-#ifdef __cplusplus
+#if defined(__cplusplus)
 #define RINGDEV_ABI_ASSERT(e) static_assert(e, #e)
-#else
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 #define RINGDEV_ABI_ASSERT(e) _Static_assert(e, #e)
+#else	/* C89/C99: GCC and Clang accept it as an extension */
+#define RINGDEV_ABI_ASSERT(e) __extension__ _Static_assert(e, #e)
 #endif
 #define RINGDEV_OFFSETOF(t, m) __builtin_offsetof(t, m)
 

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1-or-later
+/* bench.c - ringbench's main: options, the scenario table, ratios and the printed report. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+const unsigned int rb_sizes[RB_NR_SIZES] = { 64, 256, 1024, 4096 };
+
+struct rb_opts rb_opt = {
+	.reps = 5,
+	.iters = 200000,
+	.msgs = 10000000,
+	.capacity = 1024,
+};
+
+/* Rows live in a fixed array so that pointers to them stay valid. */
+#define RB_MAX_ROWS	128
+static struct rb_row rows[RB_MAX_ROWS];
+struct rb_row *rb_rows = rows;
+unsigned int rb_nr_rows;
+
+/*
+ * The scenarios, in the order they run: baselines first, so that every
+ * ratio compares figures from this same run.  deps names the groups whose
+ * rows a group's ratios need; --only runs those too.
+ */
+struct rb_scenario {
+	const char *name;
+	int (*run)(void);
+	const char *deps[3];
+	const char *help;
+	int wanted;
+};
+
+static struct rb_scenario scenarios[] = {
+	{ "cacheline", rb_cacheline_lat, { NULL },
+	  "raw cache-line ping-pong: the physical limit" },
+	{ "eventfd", rb_eventfd_lat, { "cacheline" },
+	  "eventfd ping-pong, blocking" },
+	{ "condvar-lat", rb_condvar_lat, { "cacheline" },
+	  "mutex+condvar queue ping-pong" },
+	{ "condvar-tput", rb_condvar_tput, { NULL },
+	  "mutex+condvar queue throughput, every size, single and batched" },
+	{ "dpdk", rb_dpdk_tput, { NULL },
+	  "DPDK rte_ring SP/SC throughput, 64 B elements, single and bursts" },
+	{ "ring-lat", rb_ring_lat, { "cacheline" },
+	  "bare ringdev ring ping-pong, spinning, every size" },
+	{ "chan-lat", rb_chan_lat, { "cacheline", "eventfd" },
+	  "shm channel ping-pong: spinning at every size, and blocking" },
+	{ "ring-tput", rb_ring_tput, { "dpdk", "condvar-tput" },
+	  "bare ringdev ring throughput, every size, single and bursts" },
+	{ "chan-tput", rb_chan_tput, { "dpdk", "condvar-tput" },
+	  "shm channel throughput, every size, single and bursts" },
+};
+
+#define RB_NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
+
+/* The scenario named @name, or NULL. */
+static struct rb_scenario *scenario_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < RB_NR_SCENARIOS; i++)
+		if (!strcmp(scenarios[i].name, name))
+			return &scenarios[i];
+	return NULL;
+}
+
+/**
+ * rb_row_new() - append an empty row called @name of @kind
+ *
+ * Return: the row; exits when the fixed table is full (a programming error).
+ */
+struct rb_row *rb_row_new(const char *name, enum rb_kind kind)
+{
+	struct rb_row *row;
+
+	if (rb_nr_rows == RB_MAX_ROWS) {
+		fprintf(stderr, "ringbench: too many result rows\n");
+		exit(2);
+	}
+	row = &rows[rb_nr_rows++];
+	memset(row, 0, sizeof(*row));
+	snprintf(row->name, sizeof(row->name), "%s", name);
+	row->kind = kind;
+	return row;
+}
+
+/** rb_row_find() - the row called @name, or NULL */
+struct rb_row *rb_row_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < rb_nr_rows; i++)
+		if (!strcmp(rows[i].name, name))
+			return &rows[i];
+	return NULL;
+}
+
+/**
+ * rb_set_baseline() - compare @row with the row called @baseline
+ * @target: ratio limit, 0 for none
+ * @target_max: 1 when the ratio must be <= @target (latency), 0 for >=
+ */
+void rb_set_baseline(struct rb_row *row, const char *baseline, double target,
+		     int target_max)
+{
+	snprintf(row->baseline, sizeof(row->baseline), "%s", baseline);
+	row->target = target;
+	row->target_max = target_max;
+}
+
+/* The figure ratios are taken on: p50 round trip, or Mmsg/s. */
+static double row_figure(const struct rb_row *row)
+{
+	return row->kind == RB_LAT ? row->p50 : row->mmsgs;
+}
+
+/* Compute every row's ratio against its baseline, and its verdict. */
+static void resolve_ratios(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < rb_nr_rows; i++) {
+		struct rb_row *row = &rows[i];
+		const struct rb_row *base;
+
+		if (!row->baseline[0])
+			continue;
+		base = rb_row_find(row->baseline);
+		row->ratio = 0;
+		if (base && !base->failed && !row->failed && row_figure(base) > 0)
+			row->ratio = row_figure(row) / row_figure(base);
+		if (!row->target)
+			continue;
+		if (!row->ratio)
+			row->verdict = RB_NOT_MET;
+		else if (row->target_max)
+			row->verdict = row->ratio <= row->target ? RB_MET : RB_NOT_MET;
+		else
+			row->verdict = row->ratio >= row->target ? RB_MET : RB_NOT_MET;
+	}
+}
+
+/**
+ * rb_tput_msgs() - messages per throughput run for @size-byte messages
+ *
+ * rb_opt.msgs at 64 bytes, scaled down in proportion to the size so that
+ * every run moves about the same number of bytes.
+ */
+unsigned long rb_tput_msgs(unsigned int size)
+{
+	unsigned long n = rb_opt.msgs / (size / 64 ? size / 64 : 1);
+
+	return n ? n : 1;
+}
+
+/**
+ * rb_selected() - is scenario group @group to run (see --only)?
+ */
+int rb_selected(const char *group)
+{
+	const struct rb_scenario *s = scenario_find(group);
+
+	return s && s->wanted;
+}
+
+/* Mark @s and, recursively, the groups its ratios need. */
+static void want(struct rb_scenario *s)
+{
+	unsigned int i;
+
+	s->wanted = 1;
+	for (i = 0; i < 3 && s->deps[i]; i++)
+		want(scenario_find(s->deps[i]));
+}
+
+/* Target column text: "<= 1.50x" or ">= 0.80x", "-" for none. */
+static const char *target_str(const struct rb_row *row, char *buf, size_t len)
+{
+	if (!row->target)
+		return "-";
+	snprintf(buf, len, "%s %.2fx", row->target_max ? "<=" : ">=", row->target);
+	return buf;
+}
+
+/* Ratio column text. */
+static const char *ratio_str(const struct rb_row *row, char *buf, size_t len)
+{
+	if (!row->baseline[0])
+		return "-";
+	if (!row->ratio)
+		return "n/a";
+	snprintf(buf, len, "%.2fx", row->ratio);
+	return buf;
+}
+
+/* Result column text. */
+static const char *verdict_str(const struct rb_row *row)
+{
+	if (row->failed)
+		return "FAILED";
+	if (row->errors)
+		return "WRONG MSGS";
+	switch (row->verdict) {
+	case RB_MET:
+		return "met";
+	case RB_NOT_MET:
+		return row->ratio ? "NOT MET" : "not measured";
+	default:
+		return "";
+	}
+}
+
+/* Print the report to @f. */
+static void print_report(FILE *f, int ncpus)
+{
+	char rbuf[32], tbuf[32];
+	unsigned int i, k;
+
+	fprintf(f, "ringbench: %d CPUs online to us; threads %s", ncpus,
+		rb_opt.cpu[0] >= 0 ? "pinned to CPUs" : "UNPINNED (fewer than 2 CPUs)");
+	if (rb_opt.cpu[0] >= 0)
+		fprintf(f, " %d and %d", rb_opt.cpu[0], rb_opt.cpu[1]);
+	fprintf(f, "\n");
+	fprintf(f, "timer: %s; one timestamp costs %.1f ns and is inside every round trip\n",
+		rb_timer_name(), rb_timer_overhead_ns());
+	fprintf(f, "figures: median of %u runs; ring capacity %u slots; spinning ping-pong %lu "
+		"round trips/run (blocking ones %lu); throughput %lu msgs/run at 64 B, "
+		"scaled by 64/size (condvar: a tenth)\n",
+		rb_opt.reps, rb_opt.capacity, rb_opt.iters,
+		rb_opt.iters / 10 ? rb_opt.iters / 10 : 1, rb_tput_msgs(64));
+	fprintf(f, "DPDK: %s%s%s\n", rb_dpdk_status ? "skipped (" : "ran, rte_ring_init on "
+		"malloc memory, no EAL", rb_dpdk_status ? rb_dpdk_status : "",
+		rb_dpdk_status ? ")" : "");
+
+	for (k = 0; k < 2; k++) {
+		int any = 0;
+
+		for (i = 0; i < rb_nr_rows; i++)
+			any |= rows[i].kind == (k ? RB_TPUT : RB_LAT);
+		if (!any)
+			continue;
+		fprintf(f, "\n");
+		if (!k)
+			fprintf(f, "%-20s %8s %8s %8s %9s  %-19s %8s %9s  %s\n",
+				"latency (ns/RTT)", "p50", "p99", "p99.9", "max",
+				"baseline", "p50 x", "target", "result");
+		else
+			fprintf(f, "%-20s %8s %9s  %-19s %8s %9s  %s\n",
+				"throughput", "Mmsg/s", "MB/s", "baseline", "ratio",
+				"target", "result");
+		for (i = 0; i < rb_nr_rows; i++) {
+			const struct rb_row *row = &rows[i];
+
+			if (row->kind != (k ? RB_TPUT : RB_LAT))
+				continue;
+			if (!k)
+				fprintf(f, "%-20s %8.0f %8.0f %8.0f %9.0f  %-19s %8s %9s  %s\n",
+					row->name, row->p50, row->p99, row->p999, row->max,
+					row->baseline[0] ? row->baseline : "-",
+					ratio_str(row, rbuf, sizeof(rbuf)),
+					target_str(row, tbuf, sizeof(tbuf)), verdict_str(row));
+			else
+				fprintf(f, "%-20s %8.2f %9.0f  %-19s %8s %9s  %s\n",
+					row->name, row->mmsgs, row->mbytes,
+					row->baseline[0] ? row->baseline : "-",
+					ratio_str(row, rbuf, sizeof(rbuf)),
+					target_str(row, tbuf, sizeof(tbuf)), verdict_str(row));
+		}
+		if (!k)
+			fprintf(f, "ratio = ours / baseline of the p50 round trip: lower is better\n");
+		else
+			fprintf(f, "ratio = ours / baseline of Mmsg/s: higher is better\n");
+	}
+
+	fprintf(f, "\n");
+	for (i = 0; i < rb_nr_rows; i++) {
+		const struct rb_row *row = &rows[i];
+
+		fprintf(f, "%-20s %s, n=%lu%s%s%s", row->name, row->desc, row->n,
+			row->note[0] ? " [" : "", row->note, row->note[0] ? "]" : "");
+		if (row->errors)
+			fprintf(f, " -- %lu WRONG MESSAGES (lost, duplicated or reordered)",
+				row->errors);
+		fprintf(f, "\n");
+	}
+}
+
+/* Print usage to @f. */
+static void usage(FILE *f)
+{
+	unsigned int i;
+
+	fprintf(f,
+		"usage: ringbench [options]\n"
+		"SPSC latency and throughput of ringdev rings and shm channels beside\n"
+		"baselines measured in the same run.\n\n"
+		"  -r, --reps N       measured runs per figure, median reported (default 5, max 64)\n"
+		"  -n, --iters N      round trips per spinning ping-pong run (default 200000;\n"
+		"                     blocking ping-pongs run N/10)\n"
+		"  -m, --msgs N       messages per 64-byte throughput run (default 10000000;\n"
+		"                     scaled by 64/size for larger slots, N/10 for condvar)\n"
+		"  -c, --capacity N   slots per ring and queue, power of two (default 1024)\n"
+		"  -q, --quick        small counts for CI smoke runs (reps 3, iters 20000,\n"
+		"                     msgs 500000) unless given explicitly\n"
+		"  -o, --only NAME    run one scenario group (and the baselines it needs)\n"
+		"  -j, --json FILE    also write the results as JSON to FILE (\"-\": stdout,\n"
+		"                     the table then goes to stderr)\n"
+		"  -v, --verbose      per-run figures on stderr\n"
+		"  -l, --list         list the scenario groups\n"
+		"  -h, --help         this text\n\n"
+		"Exit status: 0; 1 when a message was lost, duplicated, reordered or a\n"
+		"scenario failed; 2 for usage errors.  Missing a target is reported, not\n"
+		"an error.\n\nscenario groups:\n");
+	for (i = 0; i < RB_NR_SCENARIOS; i++)
+		fprintf(f, "  %-14s %s\n", scenarios[i].name, scenarios[i].help);
+}
+
+/* Parse a positive number option; exits with usage on garbage. */
+static unsigned long parse_num(const char *opt, const char *s, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || !v || v > max || s[0] == '-') {
+		fprintf(stderr, "ringbench: bad %s '%s' (1..%lu)\n", opt, s, max);
+		exit(2);
+	}
+	return v;
+}
+
+/* Fill rb_opt from argv; exits on --help, --list and errors. */
+static void parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "reps", required_argument, NULL, 'r' },
+		{ "iters", required_argument, NULL, 'n' },
+		{ "msgs", required_argument, NULL, 'm' },
+		{ "capacity", required_argument, NULL, 'c' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, set_reps = 0, set_iters = 0, set_msgs = 0;
+	unsigned int i;
+
+	while ((c = getopt_long(argc, argv, "r:n:m:c:qo:j:vlh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rb_opt.reps = (unsigned int)parse_num("--reps", optarg, 64);
+			set_reps = 1;
+			break;
+		case 'n':
+			rb_opt.iters = parse_num("--iters", optarg, 1UL << 32);
+			set_iters = 1;
+			break;
+		case 'm':
+			rb_opt.msgs = parse_num("--msgs", optarg, 1UL << 40);
+			set_msgs = 1;
+			break;
+		case 'c':
+			rb_opt.capacity = (unsigned int)parse_num("--capacity", optarg,
+								  1U << 20);
+			if (rb_opt.capacity < 2 || (rb_opt.capacity & (rb_opt.capacity - 1))) {
+				fprintf(stderr, "ringbench: --capacity must be a power of two >= 2\n");
+				exit(2);
+			}
+			break;
+		case 'q':
+			rb_opt.quick = 1;
+			break;
+		case 'o':
+			rb_opt.only = optarg;
+			break;
+		case 'j':
+			rb_opt.json = optarg;
+			break;
+		case 'v':
+			rb_opt.verbose = 1;
+			break;
+		case 'l':
+			for (i = 0; i < RB_NR_SCENARIOS; i++)
+				printf("%-14s %s\n", scenarios[i].name, scenarios[i].help);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ringbench: unexpected argument '%s'\n", argv[optind]);
+		exit(2);
+	}
+	if (rb_opt.quick) {
+		if (!set_reps)
+			rb_opt.reps = 3;
+		if (!set_iters)
+			rb_opt.iters = 20000;
+		if (!set_msgs)
+			rb_opt.msgs = 500000;
+	}
+	if (rb_opt.only) {
+		struct rb_scenario *s = scenario_find(rb_opt.only);
+
+		if (!s) {
+			fprintf(stderr, "ringbench: no scenario '%s'; --list shows them\n",
+				rb_opt.only);
+			exit(2);
+		}
+		want(s);
+	} else {
+		for (i = 0; i < RB_NR_SCENARIOS; i++)
+			scenarios[i].wanted = 1;
+	}
+}
+
+/**
+ * main() - run the selected scenarios, print the report, write JSON
+ *
+ * Return: 0; 1 when any message was wrong or any scenario failed; 2 for
+ * usage errors or when the JSON file could not be written.
+ */
+int main(int argc, char **argv)
+{
+	FILE *out = stdout;
+	unsigned int i;
+	int ncpus, bad = 0;
+
+	parse_args(argc, argv);
+	if (rb_opt.json && !strcmp(rb_opt.json, "-"))
+		out = stderr;
+	ncpus = rb_cpus_init();
+	if (rb_opt.cpu[0] < 0)
+		fprintf(stderr, "ringbench: only %d CPU available: threads run unpinned\n",
+			ncpus);
+	rb_timer_init();
+
+	for (i = 0; i < RB_NR_SCENARIOS; i++) {
+		if (!scenarios[i].wanted)
+			continue;
+		rb_msg("ringbench: %s\n", scenarios[i].name);
+		scenarios[i].run();
+	}
+	resolve_ratios();
+	print_report(out, ncpus);
+
+	for (i = 0; i < rb_nr_rows; i++)
+		if (rows[i].failed || rows[i].errors)
+			bad = 1;
+	if (rb_opt.json && rb_json_write(rb_opt.json, ncpus, bad)) {
+		fprintf(stderr, "ringbench: cannot write JSON to %s\n", rb_opt.json);
+		return 2;
+	}
+	if (bad)
+		fprintf(out, "\nringbench: FAILED: a scenario failed or messages were wrong\n");
+	return bad;
+}
