@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include "internal.h"
 
 void ringdev_chan_opts_init(struct ringdev_chan_opts *o)
@@ -72,6 +75,43 @@ static bool peer_lost_locked(const struct ringdev_chan *c)
 	return c->nlinks && !c->live_links && !c->serves_name;
 }
 
+/* Map @len bytes of @fd at @off for the channel; the caller attaches. */
+int __ringdev_chan_map(struct ringdev_chan *c, int fd, size_t len, off_t off)
+{
+	void *mem;
+
+	/* Populate now: page faults do not belong on the message path. */
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, off);
+	if (mem == MAP_FAILED)
+		return -errno;
+	c->mem = mem;
+	c->map_len = len;
+	return 0;
+}
+
+/*
+ * Resolve RINGDEV_TRANSPORT_AUTO: $RINGDEV_TRANSPORT ("shm" or "dev")
+ * decides when set, else dev when /dev/ringdev is usable, else shm.
+ */
+__u32 __ringdev_pick_transport(__u32 transport)
+{
+	const char *env;
+	int fd;
+
+	if (transport != RINGDEV_TRANSPORT_AUTO)
+		return transport;
+	env = getenv("RINGDEV_TRANSPORT");
+	if (env && !strcmp(env, "shm"))
+		return RINGDEV_TRANSPORT_SHM;
+	if (env && !strcmp(env, "dev"))
+		return RINGDEV_TRANSPORT_DEV;
+	fd = __ringdev_dev_open();
+	if (fd < 0)
+		return RINGDEV_TRANSPORT_SHM;
+	close(fd);
+	return RINGDEV_TRANSPORT_DEV;
+}
+
 int ringdev_chan_create(const struct ringdev_chan_opts *o, struct ringdev_chan **out)
 {
 	struct ringdev_chan_opts def;
@@ -86,12 +126,11 @@ int ringdev_chan_create(const struct ringdev_chan_opts *o, struct ringdev_chan *
 	if (o->reserved || (o->ring_flags & ~(RINGDEV_RING_F_MP | RINGDEV_RING_F_MC)) ||
 	    o->mode > 0777)
 		return -EINVAL;
-	switch (o->transport) {
-	case RINGDEV_TRANSPORT_AUTO:
+	switch (__ringdev_pick_transport(o->transport)) {
 	case RINGDEV_TRANSPORT_SHM:
 		return __ringdev_shm_create(o, out);
 	case RINGDEV_TRANSPORT_DEV:
-		return -ENODEV;		/* the dev transport needs ringdev.ko */
+		return __ringdev_dev_create(o, out);
 	default:
 		return -EINVAL;
 	}
@@ -102,30 +141,88 @@ int ringdev_chan_attach(const char *name, __u32 transport, struct ringdev_chan *
 	if (!out || !name)
 		return -EINVAL;
 	*out = NULL;
-	switch (transport) {
-	case RINGDEV_TRANSPORT_AUTO:
+	switch (__ringdev_pick_transport(transport)) {
 	case RINGDEV_TRANSPORT_SHM:
 		return __ringdev_shm_attach(name, out);
 	case RINGDEV_TRANSPORT_DEV:
-		return -ENODEV;
+		return __ringdev_dev_attach(name, out);
 	default:
 		return -EINVAL;
 	}
 }
 
+/* Keep a duplicate of @sock: its hang-up will mean the peer is gone. */
+static int chan_link_socket(struct ringdev_chan *c, int sock)
+{
+	int link, rc;
+
+	link = fcntl(sock, F_DUPFD_CLOEXEC, 0);
+	if (link < 0)
+		return -errno;
+	rc = __ringdev_chan_add_link(c, link);
+	if (rc)
+		close(link);
+	return rc;
+}
+
 int ringdev_chan_send_fds(struct ringdev_chan *c, int sock)
 {
+	struct ringdev_hello h;
+	int fds[RINGDEV_MAX_FDS];
+	socklen_t len = sizeof(int);
+	int type, rc;
+
 	if (!c || sock < 0)
 		return -EINVAL;
-	return c->ops->send_fds(c, sock);
+	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return -errno;
+	/* Liveness needs a connection whose hang-up we can see. */
+	if (type != SOCK_STREAM && type != SOCK_SEQPACKET)
+		return -EPROTOTYPE;
+	memset(&h, 0, sizeof(h));
+	h.magic = RINGDEV_HELLO_MAGIC;
+	h.abi_version = RINGDEV_ABI_VERSION;
+	h.transport = c->ops->id;
+	h.nfds = c->ops->export_fds(c, fds);
+	h.region_size = c->ring.region_size;
+	rc = __ringdev_send_hello(sock, &h, fds);
+	return rc ? rc : chan_link_socket(c, sock);
 }
 
 int ringdev_chan_recv_fds(int sock, struct ringdev_chan **out)
 {
+	struct ringdev_hello h;
+	int fds[RINGDEV_MAX_FDS];
+	unsigned int i;
+	int rc;
+
 	if (!out || sock < 0)
 		return -EINVAL;
 	*out = NULL;
-	return __ringdev_shm_recv_fds(sock, out);
+	rc = __ringdev_recv_hello(sock, &h, fds);
+	if (rc)
+		return rc;
+	switch (h.transport) {
+	case RINGDEV_TRANSPORT_SHM:
+		rc = __ringdev_shm_adopt(&h, fds, out);
+		break;
+	case RINGDEV_TRANSPORT_DEV:
+		rc = __ringdev_dev_adopt(&h, fds, out);
+		break;
+	default:
+		rc = -EBADMSG;
+	}
+	if (rc) {
+		for (i = 0; i < h.nfds; i++)
+			close(fds[i]);
+		return rc;
+	}
+	rc = chan_link_socket(*out, sock);
+	if (rc) {
+		ringdev_chan_close(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 void ringdev_chan_close(struct ringdev_chan *c)
@@ -251,11 +348,9 @@ static int chan_sleep(struct ringdev_chan *c, unsigned int side, __u64 deadline)
 	unsigned int idx[1 + RINGDEV_MAX_LINKS];
 	struct timespec ts, *tsp = NULL;
 	unsigned int i, n = 1;
-	__u64 val;
 	int rc;
 
-	pfd[0].fd = c->efd[side];
-	pfd[0].events = POLLIN;
+	pfd[0].fd = c->ops->wait_fd(c, side, &pfd[0].events);
 	pthread_mutex_lock(&c->lock);
 	if (peer_lost_locked(c)) {
 		pthread_mutex_unlock(&c->lock);
@@ -285,13 +380,13 @@ static int chan_sleep(struct ringdev_chan *c, unsigned int side, __u64 deadline)
 		return errno == EINTR ? 0 : -errno;
 	if (rc == 0)
 		return -ETIMEDOUT;
-	if (pfd[0].revents & POLLIN) {
-		/* Reset the counter; another waiter may have beaten us to it. */
-		if (read(c->efd[side], &val, sizeof(val)) < 0 && errno != EAGAIN)
-			return -errno;
-	}
 	if (pfd[0].revents & (POLLERR | POLLNVAL))
 		return -EIO;
+	if ((pfd[0].revents & pfd[0].events) && c->ops->ack) {
+		rc = c->ops->ack(c, side);
+		if (rc)
+			return rc;
+	}
 	rc = 0;
 	pthread_mutex_lock(&c->lock);
 	for (i = 1; i < n; i++) {

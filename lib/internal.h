@@ -14,13 +14,34 @@
 
 struct ringdev_chan;
 
+#define RINGDEV_MAX_FDS		3	/* fds that carry one channel */
+
 /* What differs between transports; everything else lives in chan.c. */
 struct ringdev_transport_ops {
 	__u32 id;					/* enum ringdev_transport */
+	/* Ring @side's doorbell (the caller saw its need_wakeup flag). */
 	int (*kick)(struct ringdev_chan *c, unsigned int side);
-	int (*send_fds)(struct ringdev_chan *c, int sock);
+	/* The fd to poll while waiting on @side, and the events to ask for. */
+	int (*wait_fd)(struct ringdev_chan *c, unsigned int side, short *events);
+	/* After @side's fd polled ready: reset it if it latches (eventfd). */
+	int (*ack)(struct ringdev_chan *c, unsigned int side);
+	/* The fds another process needs to open this channel. */
+	unsigned int (*export_fds)(struct ringdev_chan *c, int *fds);
 	void (*release)(struct ringdev_chan *c);	/* transport state only */
 };
+
+/* The message that carries a channel's fds over a unix socket. */
+struct ringdev_hello {
+	__u32 magic;		/* RINGDEV_HELLO_MAGIC */
+	__u32 abi_version;
+	__s32 status;		/* 0, or -errno: why no fds follow */
+	__u32 transport;	/* enum ringdev_transport */
+	__u32 nfds;
+	__u32 reserved;
+	__u64 region_size;
+};
+
+#define RINGDEV_HELLO_MAGIC	0x4f4c4548U	/* "HELO" */
 
 struct ringdev_chan {
 	struct ringdev_ring ring;	/* first: its hot fields are cache-aligned */
@@ -28,6 +49,7 @@ struct ringdev_chan {
 	void *mem;			/* the mapped region */
 	size_t map_len;
 	int mem_fd;			/* memfd (shm) or ring fd (dev) */
+	char name[RINGDEV_NAME_MAX];	/* dev: the name to unlink on close */
 	int efd[2];			/* doorbells, by RINGDEV_SIDE_* */
 	__u64 spin_ns;
 
@@ -54,10 +76,24 @@ struct ringdev_chan {
 struct ringdev_chan *__ringdev_chan_alloc(const struct ringdev_transport_ops *ops);
 void __ringdev_chan_free(struct ringdev_chan *c);
 int __ringdev_chan_add_link(struct ringdev_chan *c, int sock);
+int __ringdev_chan_map(struct ringdev_chan *c, int fd, size_t len, off_t off);
+__u32 __ringdev_pick_transport(__u32 transport);
+
+/* fdpass.c */
+int __ringdev_send_hello(int sock, const struct ringdev_hello *h, const int *fds);
+int __ringdev_recv_hello(int sock, struct ringdev_hello *h, int *fds);
 
 /* shm.c */
 int __ringdev_shm_create(const struct ringdev_chan_opts *o, struct ringdev_chan **out);
 int __ringdev_shm_attach(const char *name, struct ringdev_chan **out);
-int __ringdev_shm_recv_fds(int sock, struct ringdev_chan **out);
+int __ringdev_shm_adopt(const struct ringdev_hello *h, const int *fds,
+			struct ringdev_chan **out);
+
+/* dev.c */
+int __ringdev_dev_open(void);
+int __ringdev_dev_create(const struct ringdev_chan_opts *o, struct ringdev_chan **out);
+int __ringdev_dev_attach(const char *name, struct ringdev_chan **out);
+int __ringdev_dev_adopt(const struct ringdev_hello *h, const int *fds,
+			struct ringdev_chan **out);
 
 #endif /* RINGDEV_INTERNAL_H */

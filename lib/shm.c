@@ -18,18 +18,8 @@
 #include <sys/un.h>
 #include "internal.h"
 
-#define SHM_HELLO_MAGIC		0x4f4c4548U	/* "HELO" */
 #define SHM_NFDS		3		/* memfd, consumer efd, producer efd */
 #define SHM_SEALS		(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)
-
-/* The message that travels with the fds. */
-struct shm_hello {
-	__u32 magic;
-	__u32 abi_version;
-	__s32 status;		/* 0, or -errno: why no fds follow */
-	__u32 nfds;
-	__u64 region_size;
-};
 
 static int shm_kick(struct ringdev_chan *c, unsigned int side)
 {
@@ -72,68 +62,36 @@ static void shm_release(struct ringdev_chan *c)
 		close(c->efd[1]);
 }
 
-static int shm_send_hello(int sock, const struct shm_hello *h, const int *fds)
+static int shm_wait_fd(struct ringdev_chan *c, unsigned int side, short *events)
 {
-	char cbuf[CMSG_SPACE(SHM_NFDS * sizeof(int))];
-	struct iovec iov = { (void *)h, sizeof(*h) };
-	struct msghdr msg;
-	struct cmsghdr *cm;
-	ssize_t n;
-
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	if (h->nfds) {
-		memset(cbuf, 0, sizeof(cbuf));
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(SHM_NFDS * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, SHM_NFDS * sizeof(int));
-	}
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	return n == sizeof(*h) ? 0 : -EIO;
+	*events = POLLIN;
+	return c->efd[side];
 }
 
-static int shm_send_fds(struct ringdev_chan *c, int sock)
+static int shm_ack(struct ringdev_chan *c, unsigned int side)
 {
-	struct shm_hello h = {
-		.magic = SHM_HELLO_MAGIC,
-		.abi_version = RINGDEV_ABI_VERSION,
-		.nfds = SHM_NFDS,
-		.region_size = c->ring.region_size,
-	};
-	int fds[SHM_NFDS] = { c->mem_fd, c->efd[RINGDEV_SIDE_CONS], c->efd[RINGDEV_SIDE_PROD] };
-	int type, link, rc;
-	socklen_t len = sizeof(type);
+	__u64 val;
 
-	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+	/* Reset the counter; another waiter may have beaten us to it. */
+	if (read(c->efd[side], &val, sizeof(val)) < 0 && errno != EAGAIN)
 		return -errno;
-	/* Liveness needs a connection whose hang-up we can see. */
-	if (type != SOCK_STREAM && type != SOCK_SEQPACKET)
-		return -EPROTOTYPE;
-	rc = shm_send_hello(sock, &h, fds);
-	if (rc)
-		return rc;
-	link = fcntl(sock, F_DUPFD_CLOEXEC, 0);
-	if (link < 0)
-		return -errno;
-	rc = __ringdev_chan_add_link(c, link);
-	if (rc)
-		close(link);
-	return rc;
+	return 0;
+}
+
+static unsigned int shm_export_fds(struct ringdev_chan *c, int *fds)
+{
+	fds[0] = c->mem_fd;
+	fds[1] = c->efd[RINGDEV_SIDE_CONS];
+	fds[2] = c->efd[RINGDEV_SIDE_PROD];
+	return SHM_NFDS;
 }
 
 static const struct ringdev_transport_ops shm_ops = {
 	.id = RINGDEV_TRANSPORT_SHM,
 	.kick = shm_kick,
-	.send_fds = shm_send_fds,
+	.wait_fd = shm_wait_fd,
+	.ack = shm_ack,
+	.export_fds = shm_export_fds,
 	.release = shm_release,
 };
 
@@ -142,22 +100,6 @@ static size_t page_round(size_t n)
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 
 	return (n + pg - 1) & ~(pg - 1);
-}
-
-static int map_ring(struct ringdev_chan *c, size_t len)
-{
-	void *mem;
-	int rc;
-
-	/* Populate now: page faults do not belong on the message path. */
-	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		   c->mem_fd, 0);
-	if (mem == MAP_FAILED)
-		return -errno;
-	c->mem = mem;
-	c->map_len = len;
-	rc = ringdev_ring_attach(&c->ring, mem, len);
-	return rc;
 }
 
 /* A name becomes the abstract socket "@ringdev/<name>". */
@@ -199,7 +141,11 @@ static void *shm_serve(void *arg)
 	};
 
 	for (;;) {
-		struct shm_hello deny = { SHM_HELLO_MAGIC, RINGDEV_ABI_VERSION, -EACCES, 0, 0 };
+		struct ringdev_hello deny = {
+			.magic = RINGDEV_HELLO_MAGIC,
+			.abi_version = RINGDEV_ABI_VERSION,
+			.status = -EACCES,
+		};
 		struct ucred cred;
 		socklen_t len = sizeof(cred);
 		int sock;
@@ -216,12 +162,12 @@ static void *shm_serve(void *arg)
 			continue;
 		if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
 		    !shm_admits(&cred, c->mode)) {
-			shm_send_hello(sock, &deny, NULL);
+			__ringdev_send_hello(sock, &deny, NULL);
 			close(sock);
 			continue;
 		}
-		/* shm_send_fds keeps its own duplicate as the liveness link. */
-		shm_send_fds(c, sock);
+		/* The channel keeps its own duplicate as the liveness link. */
+		ringdev_chan_send_fds(c, sock);
 		close(sock);
 	}
 	return NULL;
@@ -288,15 +234,9 @@ int __ringdev_shm_create(const struct ringdev_chan_opts *o, struct ringdev_chan 
 		rc = -errno;
 		goto fail;
 	}
-	c->mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		      c->mem_fd, 0);
-	if (c->mem == MAP_FAILED) {
-		c->mem = NULL;
-		rc = -errno;
-		goto fail;
-	}
-	c->map_len = len;
-	rc = ringdev_ring_format(c->mem, len, &p);
+	rc = __ringdev_chan_map(c, c->mem_fd, len, 0);
+	if (!rc)
+		rc = ringdev_ring_format(c->mem, len, &p);
 	if (!rc)
 		rc = ringdev_ring_attach(&c->ring, c->mem, len);
 	if (rc)
@@ -336,111 +276,45 @@ static int check_eventfd(int fd)
 	return fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ? -errno : 0;
 }
 
-int __ringdev_shm_recv_fds(int sock, struct ringdev_chan **out)
+int __ringdev_shm_adopt(const struct ringdev_hello *h, const int *fds,
+			struct ringdev_chan **out)
 {
-	char cbuf[CMSG_SPACE(SHM_NFDS * sizeof(int))];
-	struct shm_hello h;
-	struct iovec iov = { &h, sizeof(h) };
-	struct msghdr msg;
-	struct cmsghdr *cm;
 	struct ringdev_chan *c;
-	int fds[SHM_NFDS] = { -1, -1, -1 };
-	unsigned int i, nfds = 0;
 	struct stat st;
-	ssize_t n;
-	int rc, seals, link;
+	unsigned int i;
+	int rc, seals;
 
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf;
-	msg.msg_controllen = sizeof(cbuf);
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	/* Collect whatever fds came, so every path below can close them. */
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-		size_t k;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < k; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (nfds < SHM_NFDS)
-				fds[nfds++] = fd;
-			else
-				close(fd);
-		}
-	}
-	if (n == 0) {
-		rc = -EPIPE;
-		goto drop;
-	}
-	if ((size_t)n != sizeof(h) || h.magic != SHM_HELLO_MAGIC ||
-	    (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
-		rc = -EBADMSG;
-		goto drop;
-	}
-	if (h.abi_version != RINGDEV_ABI_VERSION) {
-		rc = -EPROTO;
-		goto drop;
-	}
-	if (h.status) {
-		rc = h.status < 0 && h.status > -4096 ? h.status : -EBADMSG;
-		goto drop;
-	}
-	if (h.nfds != SHM_NFDS || nfds != SHM_NFDS) {
-		rc = -EBADMSG;
-		goto drop;
-	}
+	if (h->nfds != SHM_NFDS)
+		return -EBADMSG;
 	/* The memory must be a memfd sealed against resizing. */
 	seals = fcntl(fds[0], F_GET_SEALS);
 	if (seals < 0 || (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) !=
 			 (F_SEAL_SHRINK | F_SEAL_GROW) ||
-	    fstat(fds[0], &st) < 0 || h.region_size < RINGDEV_CTRL_SIZE ||
-	    h.region_size > (__u64)st.st_size) {
-		rc = -EBADMSG;
-		goto drop;
-	}
+	    fstat(fds[0], &st) < 0 || h->region_size < RINGDEV_CTRL_SIZE ||
+	    h->region_size > (__u64)st.st_size)
+		return -EBADMSG;
 	for (i = 1; i < SHM_NFDS; i++) {
 		rc = check_eventfd(fds[i]);
 		if (rc)
-			goto drop;
-	}
-	link = fcntl(sock, F_DUPFD_CLOEXEC, 0);
-	if (link < 0) {
-		rc = -errno;
-		goto drop;
+			return rc;
 	}
 	c = __ringdev_chan_alloc(&shm_ops);
-	if (!c) {
-		close(link);
-		rc = -ENOMEM;
-		goto drop;
-	}
+	if (!c)
+		return -ENOMEM;
 	c->mem_fd = fds[0];
 	c->efd[RINGDEV_SIDE_CONS] = fds[1];
 	c->efd[RINGDEV_SIDE_PROD] = fds[2];
-	rc = __ringdev_chan_add_link(c, link);
-	if (rc)
-		close(link);
+	rc = __ringdev_chan_map(c, c->mem_fd, page_round((size_t)h->region_size), 0);
 	if (!rc)
-		rc = map_ring(c, page_round((size_t)h.region_size));
+		rc = ringdev_ring_attach(&c->ring, c->mem, c->map_len);
 	if (rc) {
+		/* The caller still owns the fds on failure. */
+		c->mem_fd = c->efd[0] = c->efd[1] = -1;
 		ringdev_chan_close(c);
 		return rc;
 	}
 	*out = c;
 	return 0;
-drop:
-	for (i = 0; i < nfds; i++)
-		close(fds[i]);
-	return rc;
 }
 
 int __ringdev_shm_attach(const char *name, struct ringdev_chan **out)
@@ -469,7 +343,7 @@ int __ringdev_shm_attach(const char *name, struct ringdev_chan **out)
 		rc = -EACCES;
 		goto out;
 	}
-	rc = __ringdev_shm_recv_fds(sock, out);
+	rc = ringdev_chan_recv_fds(sock, out);
 out:
 	close(sock);
 	return rc;
