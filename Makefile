@@ -99,12 +99,11 @@ install: lib
 	install -m 755 $(O)/$(SONAME).1 $(DESTDIR)$(LIBDIR)/
 	ln -sf $(SONAME).1 $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libringdev.so
-	install -m 644 $(O)/libringdev.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		lib/libringdev.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libringdev.pc
 	install -m 644 include/ringdev/*.h $(DESTDIR)$(INCDIR)/ringdev/
 	install -m 644 include/uapi/linux/ringdev.h $(DESTDIR)$(INCDIR)/linux/
-	install -m 644 man/*.3 $(DESTDIR)$(MANDIR)/man3/
-	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
-	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	$(foreach s,1 3 7,$(if $(wildcard man/*.$(s)),install -m 644 $(wildcard man/*.$(s)) $(DESTDIR)$(MANDIR)/man$(s)/;))
 	if [ -x $(O)/ringbench ]; then install -m 755 $(O)/ringbench $(DESTDIR)$(BINDIR)/; fi
 
 uninstall:

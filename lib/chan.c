@@ -47,25 +47,74 @@ void __ringdev_chan_free(struct ringdev_chan *c)
 	unsigned int i;
 
 	for (i = 0; i < c->nlinks; i++)
-		close(c->links[i]);
+		if (c->links[i] >= 0)
+			close(c->links[i]);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
-/* Watch @sock (taken over by the channel) for the peer's hang-up. */
-int __ringdev_chan_add_link(struct ringdev_chan *c, int sock)
+/* Close dead links; only when no waiter may be polling them.  Locked. */
+static void links_reclaim_locked(struct ringdev_chan *c)
+{
+	unsigned int i, j = 0;
+
+	if (c->waiters)
+		return;
+	for (i = 0; i < c->nlinks; i++) {
+		if (c->link_dead[i]) {
+			close(c->links[i]);
+			continue;
+		}
+		c->links[j] = c->links[i];
+		c->link_dead[j++] = false;
+	}
+	/* Keep one dead entry so that "had a peer, lost it" survives. */
+	if (!j && c->nlinks) {
+		c->links[0] = -1;
+		c->link_dead[0] = true;
+		j = 1;
+	}
+	c->nlinks = j;
+}
+
+/* Hold a place for a link, so that sending fds never outruns it. */
+static int link_reserve(struct ringdev_chan *c)
 {
 	int rc = 0;
 
 	pthread_mutex_lock(&c->lock);
-	if (c->nlinks == RINGDEV_MAX_LINKS) {
+	if (c->nlinks + c->links_reserved == RINGDEV_MAX_LINKS)
+		links_reclaim_locked(c);
+	if (c->nlinks + c->links_reserved == RINGDEV_MAX_LINKS)
 		rc = -EMFILE;
-	} else {
+	else
+		c->links_reserved++;
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+/*
+ * Watch @sock (taken over by the channel; -1 only releases the place) for
+ * the peer's hang-up, in a place held by link_reserve().
+ */
+static void link_commit(struct ringdev_chan *c, int sock)
+{
+	pthread_mutex_lock(&c->lock);
+	c->links_reserved--;
+	if (sock >= 0) {
 		c->link_dead[c->nlinks] = false;
 		c->links[c->nlinks++] = sock;
 		c->live_links++;
 	}
 	pthread_mutex_unlock(&c->lock);
+}
+
+int __ringdev_chan_add_link(struct ringdev_chan *c, int sock)
+{
+	int rc = link_reserve(c);
+
+	if (!rc)
+		link_commit(c, sock);
 	return rc;
 }
 
@@ -170,7 +219,7 @@ int ringdev_chan_send_fds(struct ringdev_chan *c, int sock)
 	struct ringdev_hello h;
 	int fds[RINGDEV_MAX_FDS];
 	socklen_t len = sizeof(int);
-	int type, rc;
+	int type, link, rc;
 
 	if (!c || sock < 0)
 		return -EINVAL;
@@ -179,6 +228,15 @@ int ringdev_chan_send_fds(struct ringdev_chan *c, int sock)
 	/* Liveness needs a connection whose hang-up we can see. */
 	if (type != SOCK_STREAM && type != SOCK_SEQPACKET)
 		return -EPROTOTYPE;
+	/* Everything that can fail comes before the fds leave. */
+	link = fcntl(sock, F_DUPFD_CLOEXEC, 0);
+	if (link < 0)
+		return -errno;
+	rc = link_reserve(c);
+	if (rc) {
+		close(link);
+		return rc;
+	}
 	memset(&h, 0, sizeof(h));
 	h.magic = RINGDEV_HELLO_MAGIC;
 	h.abi_version = RINGDEV_ABI_VERSION;
@@ -186,7 +244,12 @@ int ringdev_chan_send_fds(struct ringdev_chan *c, int sock)
 	h.nfds = c->ops->export_fds(c, fds);
 	h.region_size = c->ring.region_size;
 	rc = __ringdev_send_hello(sock, &h, fds);
-	return rc ? rc : chan_link_socket(c, sock);
+	if (rc) {
+		close(link);
+		link = -1;
+	}
+	link_commit(c, link);
+	return rc;
 }
 
 int ringdev_chan_recv_fds(int sock, struct ringdev_chan **out)
@@ -254,6 +317,7 @@ void ringdev_chan_stats(const struct ringdev_chan *c, struct ringdev_chan_stats 
 	st->suppressed = RINGDEV_READ_ONCE(c->suppressed);
 	st->sleeps = RINGDEV_READ_ONCE(c->sleeps);
 	st->spins = RINGDEV_READ_ONCE(c->spins);
+	st->kick_errors = RINGDEV_READ_ONCE(c->kick_errors);
 }
 
 /* ---- doorbells ------------------------------------------------------ */
@@ -308,8 +372,15 @@ static int doorbell(struct ringdev_chan *c, unsigned int side)
 		return 0;
 	}
 	rc = c->ops->kick(c, side);
-	if (rc < 0)
+	if (rc < 0) {
+		/*
+		 * The message is already in the ring: failing the send now
+		 * would invite a duplicate.  Count it; the sleeper's timeout
+		 * or the next doorbell recovers.
+		 */
+		RINGDEV_ADD(&c->kick_errors, 1);
 		return rc;
+	}
 	RINGDEV_ADD(&c->kicks, 1);
 	if (side == RINGDEV_SIDE_CONS)
 		RINGDEV_ADD(&c->ring.ctrl->prod.kicks, 1);
@@ -342,11 +413,13 @@ static __u64 now_ns(void)
  * Sleep until @side's doorbell rings, a peer hangs up, or @deadline
  * (0: none) passes.  Return: 0 (re-check the ring), -ETIMEDOUT, -EPIPE.
  */
+static int chan_poll(struct ringdev_chan *c, unsigned int side, struct pollfd *pfd,
+		     const unsigned int *idx, unsigned int n, __u64 deadline);
+
 static int chan_sleep(struct ringdev_chan *c, unsigned int side, __u64 deadline)
 {
 	struct pollfd pfd[1 + RINGDEV_MAX_LINKS];
 	unsigned int idx[1 + RINGDEV_MAX_LINKS];
-	struct timespec ts, *tsp = NULL;
 	unsigned int i, n = 1;
 	int rc;
 
@@ -363,7 +436,22 @@ static int chan_sleep(struct ringdev_chan *c, unsigned int side, __u64 deadline)
 		pfd[n].events = POLLRDHUP;
 		idx[n++] = i;
 	}
+	c->waiters++;
 	pthread_mutex_unlock(&c->lock);
+	rc = chan_poll(c, side, pfd, idx, n, deadline);
+	pthread_mutex_lock(&c->lock);
+	c->waiters--;
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+/* chan_sleep()'s ppoll and what follows, with waiters counted. */
+static int chan_poll(struct ringdev_chan *c, unsigned int side, struct pollfd *pfd,
+		     const unsigned int *idx, unsigned int n, __u64 deadline)
+{
+	struct timespec ts, *tsp = NULL;
+	unsigned int i;
+	int rc;
 
 	if (deadline) {
 		__u64 now = now_ns();
@@ -494,12 +582,8 @@ int ringdev_chan_send_burst(struct ringdev_chan *c, const struct ringdev_msg *m,
 	rc = ringdev_ring_send_burst(&c->ring, m, n);
 	if (rc == -EAGAIN && timeout_ns)
 		rc = chan_wait_for(c, RINGDEV_SIDE_PROD, timeout_ns, try_send, &a);
-	if (rc > 0) {
-		int k = doorbell(c, RINGDEV_SIDE_CONS);
-
-		if (k < 0)
-			return k;
-	}
+	if (rc > 0)
+		doorbell(c, RINGDEV_SIDE_CONS);
 	return rc;
 }
 
@@ -512,8 +596,8 @@ int ringdev_chan_send(struct ringdev_chan *c, const struct ringdev_envelope *env
 	/* Fast path without building a burst descriptor. */
 	rc = ringdev_ring_send(&c->ring, env, payload);
 	if (rc == 0) {
-		rc = doorbell(c, RINGDEV_SIDE_CONS);
-		return rc < 0 ? rc : 0;
+		doorbell(c, RINGDEV_SIDE_CONS);
+		return 0;
 	}
 	if (rc != -EAGAIN || !timeout_ns)
 		return rc;
@@ -536,13 +620,9 @@ int ringdev_chan_recv_burst(struct ringdev_chan *c, struct ringdev_msg *m,
 	rc = ringdev_ring_recv_burst(&c->ring, m, n);
 	if (rc == -EAGAIN && timeout_ns)
 		rc = chan_wait_for(c, RINGDEV_SIDE_CONS, timeout_ns, try_recv, &a);
-	if (rc > 0 || rc == -EBADMSG) {
-		/* A discarded message freed a slot too. */
-		int k = doorbell(c, RINGDEV_SIDE_PROD);
-
-		if (k < 0)
-			return k;
-	}
+	/* A discarded malformed message freed a slot too. */
+	if (rc > 0 || rc == -EBADMSG)
+		doorbell(c, RINGDEV_SIDE_PROD);
 	return rc;
 }
 
@@ -554,9 +634,8 @@ int ringdev_chan_recv(struct ringdev_chan *c, struct ringdev_envelope *env,
 
 	rc = ringdev_ring_recv(&c->ring, env, buf, cap);
 	if (rc >= 0 || rc == -EBADMSG) {
-		int k = doorbell(c, RINGDEV_SIDE_PROD);
-
-		return k < 0 ? k : rc;
+		doorbell(c, RINGDEV_SIDE_PROD);
+		return rc;
 	}
 	if (rc != -EAGAIN || !timeout_ns)
 		return rc;
@@ -568,4 +647,78 @@ int ringdev_chan_recv(struct ringdev_chan *c, struct ringdev_envelope *env,
 		return rc;
 	*env = m.env;
 	return (int)m.env.len;
+}
+
+/*
+ * Wait until one of @cs (consumer side) may have a message or @extra_fd
+ * (if >= 0) is readable: spin @spin_ns, then announce a sleep on every
+ * channel, re-check, and block in one ppoll.  For a consumer serving
+ * several rings, such as a kernel's priority lanes.
+ * Return: 0 (re-check), -ETIMEDOUT, or -errno.
+ */
+int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,
+			    int extra_fd, __u64 spin_ns, __s64 timeout_ns)
+{
+	struct pollfd pfd[RINGDEV_MAX_FDS * 8 + 1];
+	__u64 start = now_ns(), spin_end = start + spin_ns, deadline = 0;
+	struct timespec ts, *tsp = NULL;
+	unsigned int i, np = 0;
+	int rc;
+
+	if (n > RINGDEV_MAX_FDS * 8)
+		return -EINVAL;
+	if (timeout_ns > 0)
+		deadline = start + (__u64)timeout_ns;
+	while (spin_ns) {
+		for (i = 0; i < n; i++)
+			if (ringdev_ring_readable(&cs[i]->ring))
+				return 0;
+		RINGDEV_CPU_RELAX();
+		if (now_ns() >= spin_end)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		wake_flag_set(cs[i], RINGDEV_SIDE_CONS);
+	for (i = 0; i < n; i++)
+		if (ringdev_ring_readable(&cs[i]->ring))
+			goto out;
+	for (i = 0; i < n; i++) {
+		pfd[np].fd = cs[i]->ops->wait_fd(cs[i], RINGDEV_SIDE_CONS, &pfd[np].events);
+		np++;
+	}
+	if (extra_fd >= 0) {
+		pfd[np].fd = extra_fd;
+		pfd[np++].events = POLLIN;
+	}
+	if (deadline) {
+		__u64 now = now_ns();
+
+		if (now >= deadline) {
+			rc = -ETIMEDOUT;
+			goto clear;
+		}
+		ts.tv_sec = (time_t)((deadline - now) / 1000000000ull);
+		ts.tv_nsec = (long)((deadline - now) % 1000000000ull);
+		tsp = &ts;
+	}
+	for (i = 0; i < n; i++)
+		RINGDEV_ADD(&cs[i]->sleeps, 1);
+	rc = ppoll(pfd, np, tsp, NULL);
+	if (rc < 0) {
+		rc = errno == EINTR ? 0 : -errno;
+		goto clear;
+	}
+	if (rc == 0) {
+		rc = -ETIMEDOUT;
+		goto clear;
+	}
+	for (i = 0; i < n; i++)
+		if ((pfd[i].revents & pfd[i].events) && cs[i]->ops->ack)
+			cs[i]->ops->ack(cs[i], RINGDEV_SIDE_CONS);
+out:
+	rc = 0;
+clear:
+	for (i = 0; i < n; i++)
+		wake_flag_clear(cs[i], RINGDEV_SIDE_CONS);
+	return rc;
 }

@@ -59,6 +59,8 @@ struct ringdev_chan {
 	bool link_dead[RINGDEV_MAX_LINKS];
 	unsigned int nlinks;		/* slots used in links[] */
 	unsigned int live_links;
+	unsigned int links_reserved;	/* places held by fd passing in flight */
+	unsigned int waiters;		/* threads polling the links now */
 	bool serves_name;		/* creator of a named channel: peers come and go */
 
 	/* Naming (shm): a listening socket and the thread that serves it. */
@@ -69,7 +71,7 @@ struct ringdev_chan {
 	__u32 mode;
 
 	/* Process-local counters; several threads may share a handle. */
-	__u64 kicks, suppressed, sleeps, spins;
+	__u64 kicks, suppressed, sleeps, spins, kick_errors;
 };
 
 /* chan.c */
@@ -78,6 +80,8 @@ void __ringdev_chan_free(struct ringdev_chan *c);
 int __ringdev_chan_add_link(struct ringdev_chan *c, int sock);
 int __ringdev_chan_map(struct ringdev_chan *c, int fd, size_t len, off_t off);
 __u32 __ringdev_pick_transport(__u32 transport);
+int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,
+			    int extra_fd, __u64 spin_ns, __s64 timeout_ns);
 
 /* fdpass.c */
 int __ringdev_send_hello(int sock, const struct ringdev_hello *h, const int *fds);

@@ -11,6 +11,8 @@ const char *ringdev_version(void)
 
 const char *ringdev_strerror(int err)
 {
+	if (err == -2147483647 - 1)
+		return "unknown error";
 	if (err > 0)
 		err = -err;
 	/* The errnos whose meaning ringdev narrows; the rest are the system's. */

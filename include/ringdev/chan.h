@@ -190,6 +190,7 @@ struct ringdev_chan_stats {
 	__u64 suppressed;	/* doorbell checks that found the peer awake */
 	__u64 sleeps;		/* times this handle blocked */
 	__u64 spins;		/* blocking calls satisfied while spinning */
+	__u64 kick_errors;	/* doorbells that failed (the message was sent) */
 };
 
 /**

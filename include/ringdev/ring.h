@@ -183,7 +183,12 @@ __ringdev_prod_claim(struct ringdev_ring *r, unsigned int n, __u64 *posp)
 			}
 			continue;	/* pos now holds the current index */
 		}
-		if (seq == pos - capm1)
+		/*
+		 * Full: the previous lap's message is unconsumed (seq is
+		 * pos - capacity + 1) or, with several producers, not even
+		 * published yet by a slower producer (seq is pos - capacity).
+		 */
+		if (seq == pos - capm1 || seq == pos - capm1 - 1)
 			return -EAGAIN;
 		if (diff > 0) {
 			/*
@@ -288,7 +293,11 @@ __ringdev_cons_scan(struct ringdev_ring *r, unsigned int n, __u64 pos,
 	}
 	if (i)
 		return (int)i;
-	if (seq == pos)
+	/*
+	 * Empty: nothing published at pos yet or, with several consumers, a
+	 * slower one still holds the previous lap's message there.
+	 */
+	if (seq == pos || ((r->flags & RINGDEV_RING_F_MC) && seq == pos - r->mask))
 		return -EAGAIN;
 	/* Only a consumer racing ahead (MC) may see seq > pos + 1. */
 	return (r->flags & RINGDEV_RING_F_MC) && (__s64)(seq - pos) > 1 ? -ESTALE : -EBADMSG;
@@ -405,7 +414,8 @@ __ringdev_cons_discard(struct ringdev_ring *r, __u64 pos)
  * version is set by the ring; everything else in @env is the caller's.
  *
  * Return: 0; -EAGAIN when full; -EMSGSIZE when env->len exceeds the slot;
- * -EBADMSG when the ring is corrupt.
+ * -EINVAL for flags outside RINGDEV_ENV_F_ALL; -EBADMSG when the ring is
+ * corrupt.
  */
 static inline int ringdev_ring_send(struct ringdev_ring *r,
 				    const struct ringdev_envelope *env,
@@ -415,6 +425,8 @@ static inline int ringdev_ring_send(struct ringdev_ring *r,
 	__u64 pos;
 	int k;
 
+	if (env->flags & ~RINGDEV_ENV_F_ALL)
+		return -EINVAL;
 	if (env->len > r->max_payload)
 		return -EMSGSIZE;
 	k = __ringdev_prod_claim(r, 1, &pos);
@@ -483,10 +495,14 @@ static inline int ringdev_ring_send_burst(struct ringdev_ring *r,
 	__u64 pos;
 	int k;
 
-	for (fit = 0; fit < n && m[fit].env.len <= r->max_payload; fit++)
+	for (fit = 0; fit < n && m[fit].env.len <= r->max_payload &&
+		     !(m[fit].env.flags & ~RINGDEV_ENV_F_ALL); fit++)
 		;
-	if (!fit)
-		return n ? -EMSGSIZE : 0;
+	if (!fit) {
+		if (!n)
+			return 0;
+		return m[0].env.flags & ~RINGDEV_ENV_F_ALL ? -EINVAL : -EMSGSIZE;
+	}
 	k = __ringdev_prod_claim(r, fit, &pos);
 	if (k < 0) {
 		if (k == -EAGAIN)
@@ -626,6 +642,48 @@ static inline void ringdev_ring_release(struct ringdev_ring *r,
 {
 	r->cons_head = v->pos + 1;
 	__ringdev_cons_release(r, v->pos, 1);
+}
+
+/**
+ * ringdev_ring_discard() - drop the next message without copying it
+ * @r: the ring
+ * @env: if not NULL, receives its header
+ *
+ * For a producer making room (drop-oldest policies; needs RINGDEV_RING_F_MC
+ * when the consumer may run at the same time) and for draining.
+ *
+ * Return: its payload length; -EAGAIN when empty; -EBADMSG as
+ * ringdev_ring_recv() (a malformed message is dropped all the same).
+ */
+static inline int ringdev_ring_discard(struct ringdev_ring *r, struct ringdev_envelope *env)
+{
+	struct ringdev_envelope tmp;
+	__u64 pos;
+	int k;
+
+	k = __ringdev_cons_claim(r, 1, &pos, env ? env : &tmp, 0, NULL, 0);
+	if (k == -EILSEQ)
+		return __ringdev_cons_discard(r, pos);
+	if (k < 0)
+		return k;
+	__ringdev_cons_release(r, pos, 1);
+	return (int)(env ? env : &tmp)->len;
+}
+
+/**
+ * ringdev_ring_readable() - is a message waiting at the consumer position?
+ * @r: the ring
+ *
+ * A cheap check (one acquire load) that consumes nothing; on MC rings
+ * another consumer may take the message first.
+ */
+static inline int ringdev_ring_readable(const struct ringdev_ring *r)
+{
+	__u64 pos = (r->flags & RINGDEV_RING_F_MC) ? RINGDEV_READ_ONCE(r->ctrl->cons.pos) :
+						     r->cons_head;
+
+	/* Pairs with the producer's release in __ringdev_prod_publish(). */
+	return RINGDEV_LOAD_ACQUIRE(&__ringdev_slot(r, pos)->seq) == pos + 1;
 }
 
 /**

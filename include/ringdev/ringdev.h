@@ -8,6 +8,9 @@
 
 #include <ringdev/ring.h>
 #include <ringdev/chan.h>
+#include <ringdev/hlc.h>
+#include <ringdev/topic.h>
+#include <ringdev/runtime.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -130,7 +130,8 @@ struct ringdev_ctrl {
 #define RINGDEV_ENV_F_CRC	(1U << 0)	/* crc32c covers the payload */
 #define RINGDEV_ENV_F_REPLY	(1U << 1)	/* a reply to corr_id */
 #define RINGDEV_ENV_F_ERROR	(1U << 2)	/* a reply carrying an error */
-#define RINGDEV_ENV_F_ALL	0x7U
+#define RINGDEV_ENV_F_TOPIC	(1U << 3)	/* payload starts with a NUL-terminated topic */
+#define RINGDEV_ENV_F_ALL	0xfU
 
 struct ringdev_envelope {
 	__u32 type;		/* user message type id */

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT OR LGPL-2.1-or-later */
+/*
+ * rt_internal.h - the runtime's private structures, shared by runtime.c
+ * (lifecycle, messaging, the CPU backend), pubsub.c and telemetry.c.
+ */
+#ifndef RINGDEV_RT_INTERNAL_H
+#define RINGDEV_RT_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <ringdev/runtime.h>
+#include "internal.h"
+
+/*
+ * Tables that are indexed without a lock (kernels by id, reply endpoints)
+ * grow by chunks that never move and are freed only with the runtime.
+ */
+#define RD_CHUNK_SHIFT		6
+#define RD_CHUNK		(1U << RD_CHUNK_SHIFT)
+#define RD_MAX_CHUNKS		256	/* 16384 kernels, 16384 concurrent calls */
+
+/* A reply address: endpoint ids carry this bit, kernel ids never do. */
+#define RD_EP_BIT		0x80000000U
+#define RD_EP_CAPACITY		64	/* replies queued per endpoint */
+#define RD_EP_SLOT		4096	/* so a reply carries <= 4032 bytes */
+
+struct rd_type {
+	struct ringdev_kernel_type t;
+	char name[RINGDEV_NAME_MAX];
+	struct rd_type *next;
+};
+
+/* Where one caller waits for its replies; reused by later calls. */
+struct rd_endpoint {
+	__u32 id;
+	struct ringdev_chan *chan;	/* MPSC: any kernel may answer */
+	struct rd_endpoint *next_free;
+};
+
+struct ringdev_kernel {
+	struct ringdev_rt *rt;
+	const struct rd_type *type;
+	__u32 id;
+	struct ringdev_launch_opts opts;
+
+	pthread_mutex_t lock;		/* state transitions */
+	pthread_cond_t cond;		/* the thread acknowledges a transition */
+	int state;			/* enum ringdev_kernel_state; READ_ONCE */
+	bool parked;			/* thread holds messages, handles none */
+	unsigned int term_how;
+	int senders;			/* host/K2K sends in flight (atomic) */
+
+	struct ringdev_chan *lanes[RINGDEV_MAX_LANES];
+	unsigned int nlanes;
+	struct ringdev_chan *outbox;	/* emits to the host */
+	int ctl_fd;			/* eventfd: wakes the thread on transitions */
+	pthread_t thread;
+	bool thread_started;
+	void *state_mem;
+	void *buf;			/* the message being handled */
+	struct ringdev_hlc hlc;
+
+	/* Telemetry: written by the kernel thread (drops also by senders). */
+	__u64 msgs_in, msgs_out, drops, rejected, errors, late_replies, discarded;
+	__u64 clock_rejects;
+	int last_error;
+	__u64 lat_hist[RINGDEV_LAT_BUCKETS];
+};
+
+struct rd_sub {
+	char *filter;
+	struct ringdev_kernel *k;
+};
+
+struct ringdev_rt {
+	struct ringdev_rt_opts opts;
+	__u32 backend;			/* resolved */
+	struct ringdev_hlc hlc;
+	double ns_per_cycle;		/* for handler latency */
+
+	pthread_mutex_t lock;		/* types, kernel creation, endpoints */
+	struct rd_type *types;
+	struct ringdev_kernel **kernels[RD_MAX_CHUNKS];	/* id - 1 -> kernel */
+	__u32 nkernels;
+	struct rd_endpoint **eps[RD_MAX_CHUNKS];	/* index -> endpoint */
+	__u32 neps;
+	struct rd_endpoint *free_eps;
+	__u64 next_corr;
+
+	pthread_rwlock_t sub_lock;
+	struct rd_sub *subs;
+	unsigned int nsubs, subs_cap;
+};
+
+/* runtime.c */
+int __rd_send(struct ringdev_kernel *k, struct ringdev_envelope *env,
+	      const void *payload, __s64 timeout_ns);
+__u64 __rd_cycles(void);
+
+/* telemetry.c */
+void __rd_lat_record(struct ringdev_kernel *k, __u64 ns);
+
+/* pubsub.c */
+void __rd_subs_free(struct ringdev_rt *rt);
+void __rd_unsubscribe_kernel(struct ringdev_kernel *k);
+
+#endif /* RINGDEV_RT_INTERNAL_H */
