@@ -53,15 +53,25 @@ $(O)/tools/ringbench/%.o: CFLAGS += $(shell pkg-config --cflags libdpdk)
 BENCH_LIBS := $(shell pkg-config --libs libdpdk)
 endif
 
+# The driver builds against KDIR: the running kernel's headers, else the
+# newest installed ones (this machine runs a kernel without headers; the
+# tests boot Debian's 6.1 in a VM).
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+		    $(lastword $(sort $(wildcard /lib/modules/*/build))))
+
 .PHONY: all lib tools tests examples install uninstall check bench clean deps driver
-all: lib tools tests examples
+all: lib tools tests examples $(if $(KDIR),driver)
+
+driver:
+	@if [ -z "$(KDIR)" ]; then echo "driver: no kernel headers installed (linux-headers-amd64); skipped"; \
+	else $(MAKE) -C $(KDIR) M=$(CURDIR)/driver modules; fi
 
 lib: $(O)/libringdev.a $(O)/libringdev.so $(O)/libringdev.pc
 tools: $(if $(BENCH_SRC),$(O)/ringbench)
 tests: $(TEST_BINS)
 examples: $(EX_BINS)
 
-$(O)/%.o: %.c $(HEADERS) lib/internal.h
+$(O)/%.o: %.c $(HEADERS) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -125,3 +135,4 @@ check: deps
 
 clean:
 	rm -rf build build-* $(O)
+	if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR)/driver clean; fi

@@ -335,12 +335,23 @@ static bool side_is_multi(const struct ringdev_chan *c, unsigned int side)
 							    RINGDEV_RING_F_MP);
 }
 
+static struct ringdev_ctrl_wake *wake_block(struct ringdev_chan *c, unsigned int side)
+{
+	return side == RINGDEV_SIDE_CONS ? &c->ring.ctrl->cons_wake : &c->ring.ctrl->prod_wake;
+}
+
 static void wake_flag_set(struct ringdev_chan *c, unsigned int side)
 {
-	if (side_is_multi(c, side))
-		RINGDEV_ADD(wake_flag(c, side), 1);
-	else
-		RINGDEV_WRITE_ONCE(*wake_flag(c, side), 1);
+	struct ringdev_ctrl_wake *w = wake_block(c, side);
+
+	if (side_is_multi(c, side)) {
+		RINGDEV_ADD(&w->sleep_seq, 1);
+		RINGDEV_ADD(&w->need_wakeup, 1);
+	} else {
+		/* A new sleep: the other side owes it one doorbell. */
+		RINGDEV_WRITE_ONCE(w->sleep_seq, w->sleep_seq + 1);
+		RINGDEV_WRITE_ONCE(w->need_wakeup, 1);
+	}
 	/*
 	 * Order the flag store before the ring re-check that follows; pairs
 	 * with the barrier in doorbell() between publish and flag load.
@@ -370,6 +381,20 @@ static int doorbell(struct ringdev_chan *c, unsigned int side)
 	if (!RINGDEV_READ_ONCE(*wake_flag(c, side))) {
 		RINGDEV_ADD(&c->suppressed, 1);
 		return 0;
+	}
+	/*
+	 * A single sleeper needs one doorbell per sleep: its flag stays set
+	 * until it runs again, and further kicks would only cost syscalls.
+	 * Several sleepers share a semaphore eventfd: each kick wakes one.
+	 */
+	if (!side_is_multi(c, side)) {
+		__u64 seq = RINGDEV_READ_ONCE(wake_block(c, side)->sleep_seq);
+
+		if (RINGDEV_READ_ONCE(c->kicked_seq[side]) == seq) {
+			RINGDEV_ADD(&c->suppressed, 1);
+			return 0;
+		}
+		RINGDEV_WRITE_ONCE(c->kicked_seq[side], seq);
 	}
 	rc = c->ops->kick(c, side);
 	if (rc < 0) {

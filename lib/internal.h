@@ -16,11 +16,16 @@ struct ringdev_chan;
 
 #define RINGDEV_MAX_FDS		3	/* fds that carry one channel */
 
+struct io_uring_sqe;
+
 /* What differs between transports; everything else lives in chan.c. */
 struct ringdev_transport_ops {
 	__u32 id;					/* enum ringdev_transport */
 	/* Ring @side's doorbell (the caller saw its need_wakeup flag). */
 	int (*kick)(struct ringdev_chan *c, unsigned int side);
+	/* kick() as an io_uring request: fill @sqe (batch.c submits it). */
+	void (*kick_sqe)(struct ringdev_chan *c, unsigned int side,
+			 struct io_uring_sqe *sqe);
 	/* The fd to poll while waiting on @side, and the events to ask for. */
 	int (*wait_fd)(struct ringdev_chan *c, unsigned int side, short *events);
 	/* After @side's fd polled ready: reset it if it latches (eventfd). */
@@ -52,6 +57,7 @@ struct ringdev_chan {
 	char name[RINGDEV_NAME_MAX];	/* dev: the name to unlink on close */
 	int efd[2];			/* doorbells, by RINGDEV_SIDE_* */
 	__u64 spin_ns;
+	__u64 kicked_seq[2];		/* the sleep_seq each side was last rung for */
 
 	/* Peer liveness: sockets whose hang-up means a peer went away. */
 	pthread_mutex_t lock;
@@ -72,6 +78,9 @@ struct ringdev_chan {
 
 	/* Process-local counters; several threads may share a handle. */
 	__u64 kicks, suppressed, sleeps, spins, kick_errors;
+
+	/* batch.c: process-unique id, set on first use (0: none yet). */
+	__u64 batch_id;
 };
 
 /* chan.c */

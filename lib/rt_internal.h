@@ -24,6 +24,18 @@
 #define RD_EP_CAPACITY		64	/* replies queued per endpoint */
 #define RD_EP_SLOT		4096	/* so a reply carries <= 4032 bytes */
 
+struct ringdev_kernel;
+
+/* What a backend does; the lifecycle itself is the runtime's (runtime.c). */
+struct rd_backend_ops {
+	const char *name;
+	int (*launch)(struct ringdev_kernel *k);	/* -errno */
+	void (*state_changed)(struct ringdev_kernel *k);
+	void (*stop)(struct ringdev_kernel *k);	/* after TERMINATING: wait */
+};
+
+extern const struct rd_backend_ops __rd_cpu_backend;
+
 struct rd_type {
 	struct ringdev_kernel_type t;
 	char name[RINGDEV_NAME_MAX];
@@ -40,6 +52,7 @@ struct rd_endpoint {
 struct ringdev_kernel {
 	struct ringdev_rt *rt;
 	const struct rd_type *type;
+	const struct rd_backend_ops *backend;
 	__u32 id;
 	struct ringdev_launch_opts opts;
 

@@ -306,6 +306,7 @@ int ringdev_kernel_create(struct ringdev_rt *rt, const char *type,
 	memset(k, 0, sizeof(*k));
 	k->rt = rt;
 	k->type = t;
+	k->backend = &__rd_cpu_backend;
 	k->opts = *o;
 	k->ctl_fd = -1;
 	pthread_mutex_init(&k->lock, NULL);
@@ -432,11 +433,12 @@ static void dispatch(struct ringdev_kernel *k, const struct ringdev_envelope *en
 		e.len -= (__u32)(tl + 1);
 		ctx.env = &e;
 	}
+	/* Counted first: a reply sent by the handler must not outrun it. */
+	RINGDEV_WRITE_ONCE(k->msgs_in, k->msgs_in + 1);
 	t0 = __rd_cycles();
 	rc = k->type->t.handler(&ctx, ctx.env, payload);
 	t1 = __rd_cycles();
 	__rd_lat_record(k, (__u64)((double)(t1 - t0) * k->rt->ns_per_cycle));
-	RINGDEV_WRITE_ONCE(k->msgs_in, k->msgs_in + 1);
 	if (rc < 0) {
 		RINGDEV_ADD(&k->errors, 1);
 		RINGDEV_WRITE_ONCE(k->last_error, rc);
@@ -565,6 +567,32 @@ static void *kernel_thread(void *arg)
 	return NULL;
 }
 
+static int cpu_launch(struct ringdev_kernel *k)
+{
+	return -pthread_create(&k->thread, NULL, kernel_thread, k);
+}
+
+/* Wait for the thread, which leaves its loop once it sees TERMINATING. */
+static void cpu_stop(struct ringdev_kernel *k)
+{
+	kernel_poke(k);
+	pthread_join(k->thread, NULL);
+}
+
+/*
+ * The CPU backend: a thread per kernel.  The state machine itself lives in
+ * this file and is the same for every backend; a backend only starts the
+ * kernel, tells it that the state changed (the state word is the command),
+ * and stops it after the state became TERMINATING, returning once the
+ * kernel handles nothing more.
+ */
+const struct rd_backend_ops __rd_cpu_backend = {
+	.name = "cpu",
+	.launch = cpu_launch,
+	.state_changed = kernel_poke,
+	.stop = cpu_stop,
+};
+
 int ringdev_kernel_launch(struct ringdev_kernel *k)
 {
 	int rc;
@@ -578,11 +606,11 @@ int ringdev_kernel_launch(struct ringdev_kernel *k)
 	}
 	RINGDEV_WRITE_ONCE(k->state, (k->opts.flags & RINGDEV_LAUNCH_ACTIVATE) ?
 			   RINGDEV_KERNEL_ACTIVE : RINGDEV_KERNEL_LAUNCHED);
-	rc = pthread_create(&k->thread, NULL, kernel_thread, k);
+	rc = k->backend->launch(k);
 	if (rc) {
 		RINGDEV_WRITE_ONCE(k->state, RINGDEV_KERNEL_CREATED);
 		pthread_mutex_unlock(&k->lock);
-		return -rc;
+		return rc;
 	}
 	k->thread_started = true;
 	pthread_mutex_unlock(&k->lock);
@@ -616,7 +644,7 @@ int ringdev_kernel_activate(struct ringdev_kernel *k)
 	}
 	RINGDEV_WRITE_ONCE(k->state, RINGDEV_KERNEL_ACTIVE);
 	pthread_mutex_unlock(&k->lock);
-	kernel_poke(k);
+	k->backend->state_changed(k);
 	return 0;
 }
 
@@ -630,7 +658,7 @@ int ringdev_kernel_deactivate(struct ringdev_kernel *k)
 		return -EBADFD;
 	}
 	RINGDEV_WRITE_ONCE(k->state, RINGDEV_KERNEL_DEACTIVATED);
-	kernel_poke(k);
+	k->backend->state_changed(k);
 	/* Return only once no handler runs: the messages are then held. */
 	while (!k->parked && k->state == RINGDEV_KERNEL_DEACTIVATED)
 		pthread_cond_wait(&k->cond, &k->lock);
@@ -662,8 +690,7 @@ int ringdev_kernel_terminate(struct ringdev_kernel *k, unsigned int how, __u64 *
 	 * discarded here until it has stopped (with DISCARD it stops at once).
 	 */
 	if (k->thread_started) {
-		kernel_poke(k);
-		pthread_join(k->thread, NULL);
+		k->backend->stop(k);
 		k->thread_started = false;
 	}
 	/*

@@ -241,8 +241,14 @@ int __ringdev_shm_create(const struct ringdev_chan_opts *o, struct ringdev_chan 
 		rc = ringdev_ring_attach(&c->ring, c->mem, len);
 	if (rc)
 		goto fail;
-	c->efd[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	c->efd[1] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/*
+	 * Where several may sleep on one side, each doorbell must wake one
+	 * of them: a plain eventfd lets the first reader reset it for all.
+	 */
+	c->efd[RINGDEV_SIDE_CONS] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK |
+					   (o->ring_flags & RINGDEV_RING_F_MC ? EFD_SEMAPHORE : 0));
+	c->efd[RINGDEV_SIDE_PROD] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK |
+					   (o->ring_flags & RINGDEV_RING_F_MP ? EFD_SEMAPHORE : 0));
 	if (c->efd[0] < 0 || c->efd[1] < 0) {
 		rc = -errno;
 		goto fail;
@@ -290,6 +296,8 @@ int __ringdev_shm_adopt(const struct ringdev_hello *h, const int *fds,
 	seals = fcntl(fds[0], F_GET_SEALS);
 	if (seals < 0 || (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) !=
 			 (F_SEAL_SHRINK | F_SEAL_GROW) ||
+	    /* A ring we could not write is no ring to us. */
+	    (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
 	    fstat(fds[0], &st) < 0 || h->region_size < RINGDEV_CTRL_SIZE ||
 	    h->region_size > (__u64)st.st_size)
 		return -EBADMSG;

@@ -64,11 +64,17 @@ struct ringdev_msg {
 	__u32 reserved;
 };
 
-/* A slot reserved for zero-copy writing: fill *env and payload, then commit. */
+/*
+ * A slot reserved for zero-copy writing: fill *env and the payload, then
+ * commit.  The payload is written in place; the envelope is staged here and
+ * stored into the slot by commit, because on MC rings a consumer holding a
+ * stale position may read a slot's envelope while it is being filled.
+ */
 struct ringdev_resv {
-	struct ringdev_envelope *env;	/* in the slot */
+	struct ringdev_envelope *env;	/* points at staged_env */
 	void *payload;			/* in the slot, len bytes */
 	__u64 pos;			/* private */
+	struct ringdev_envelope staged_env;	/* private */
 };
 
 /* A message read in place (SC rings): look, then release. */
@@ -561,17 +567,16 @@ static inline int ringdev_ring_recv_burst(struct ringdev_ring *r,
  * @len: payload bytes the message will carry
  * @resv: receives pointers into the slot
  *
- * The envelope is zeroed except len and version.  Fill it and the payload,
- * then call ringdev_ring_commit(); until then the consumer waits at this
- * slot, so keep the window short.
+ * resv->env points at a zeroed envelope (but for len and version) staged in @resv;
+ * resv->payload points into the slot.  Fill both, then call
+ * ringdev_ring_commit(); until then the consumer waits at this slot, so
+ * keep the window short.
  *
  * Return: 0; -EAGAIN when full; -EMSGSIZE; -EBADMSG when corrupt.
  */
 static inline int ringdev_ring_reserve(struct ringdev_ring *r, __u32 len,
 				       struct ringdev_resv *resv)
 {
-	struct ringdev_envelope zero;
-	struct ringdev_slot_hdr *s;
 	int k;
 
 	if (len > r->max_payload)
@@ -582,12 +587,11 @@ static inline int ringdev_ring_reserve(struct ringdev_ring *r, __u32 len,
 			RINGDEV_ADD(&r->ctrl->prod.full, 1);
 		return k;
 	}
-	memset(&zero, 0, sizeof(zero));
-	zero.len = len;
-	s = __ringdev_slot(r, resv->pos);
-	__ringdev_env_store(s, &zero);
-	resv->env = &s->env;
-	resv->payload = (char *)s + RINGDEV_SLOT_HDR_SIZE;
+	memset(&resv->staged_env, 0, sizeof(resv->staged_env));
+	resv->staged_env.len = len;
+	resv->staged_env.version = RINGDEV_ENV_VERSION;
+	resv->env = &resv->staged_env;
+	resv->payload = (char *)__ringdev_slot(r, resv->pos) + RINGDEV_SLOT_HDR_SIZE;
 	return 0;
 }
 
@@ -599,6 +603,14 @@ static inline int ringdev_ring_reserve(struct ringdev_ring *r, __u32 len,
 static inline void ringdev_ring_commit(struct ringdev_ring *r,
 				       const struct ringdev_resv *resv)
 {
+	struct ringdev_envelope e = resv->staged_env;
+
+	/* The length was fixed at reserve time: the payload was sized for it. */
+	if (e.len > r->max_payload)
+		e.len = r->max_payload;
+	if (e.flags & ~RINGDEV_ENV_F_ALL)
+		e.flags &= RINGDEV_ENV_F_ALL;
+	__ringdev_env_store(__ringdev_slot(r, resv->pos), &e);
 	__ringdev_prod_publish(r, resv->pos, 1);
 }
 

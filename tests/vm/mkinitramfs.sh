@@ -186,7 +186,7 @@ cat > "$root/init" <<'INIT'
 
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 NR=/newroot
-P9="trans=virtio,version=9p2000.L,msize=524288"
+P9="trans=virtio,version=9p2000.L,msize=512000"
 
 fail()
 {

@@ -20,14 +20,17 @@ else TCG), mount the host's root read-only over 9p, chroot into it, cd to
 the current directory and run CMD as root.  CMD's stdout and stderr come
 out on this script's stdout; its exit status is this script's.
 
-Inside the guest /tmp, /run and /dev/shm are fresh tmpfs mounts, HOME=/tmp,
-and the results directory is mounted writable at its host path, named by
-\$RINGDEV_VM_OUT.
+Inside the guest everything is read-only except fresh tmpfs mounts on /tmp,
+/run and /dev/shm (so do not run from below /tmp or /run), and the results
+directory, mounted writable at its host path and named by \$RINGDEV_VM_OUT.
+HOME=/tmp; stdin is /dev/null.
 
 options:
-  --timeout SECS  kill the VM after SECS seconds, boot included (default 300)
+  --timeout SECS  kill the VM after SECS seconds, boot included (default 300);
+                  CMD itself is killed in the guest ~10 s earlier
   --out DIR       results directory (default: a fresh temporary directory,
-                  removed when CMD succeeds); it receives
+                  removed when CMD exits 0 and the kernel logged no
+                  warning); it receives
                     output.log   CMD's stdout and stderr
                     status       CMD's exit status
                     console.log  the serial console (kernel messages)
@@ -36,6 +39,7 @@ options:
   --mem MB        guest memory (default 1024)
   --kver VER      kernel version to boot (default: $HERE/kver.sh)
   --env NAME=VAL  set NAME in CMD's environment (repeatable)
+  --append ARGS   add ARGS to the kernel command line
   --accel A       kvm, tcg or auto (default auto)
   -v, --verbose   print the QEMU command line and the timings
   -h, --help      show this help
@@ -67,15 +71,16 @@ mem=1024
 kver=
 accel=auto
 verbose=0
+append=
 envs=()
 while (($#)); do
 	case "$1" in
-	--timeout|--out|--mem|--kver|--env|--accel)
+	--timeout|--out|--mem|--kver|--env|--accel|--append)
 		(($# >= 2)) || usage_error "$1 needs a value"
 		opt=$1 val=$2
 		shift 2
 		;;
-	--timeout=*|--out=*|--mem=*|--kver=*|--env=*|--accel=*)
+	--timeout=*|--out=*|--mem=*|--kver=*|--env=*|--accel=*|--append=*)
 		opt=${1%%=*} val=${1#*=}
 		shift
 		;;
@@ -119,6 +124,9 @@ while (($#)); do
 		[[ $val =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || usage_error "--env wants NAME=VALUE, not '$val'"
 		envs+=("$val")
 		;;
+	--append)
+		append+=" $val"
+		;;
 	--accel)
 		[[ $val == @(kvm|tcg|auto) ]] || usage_error "--accel wants kvm, tcg or auto"
 		accel=$val
@@ -140,8 +148,90 @@ cache=${RINGDEV_VM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/ringdev-vm
 "$HERE/mkinitramfs.sh" --kver "$kver" "$cache" || die "cannot build the initramfs"
 initrd=$cache/initramfs.cpio.gz
 
+# The bzImage decompresses itself (xz) in the guest, which takes seconds
+# under TCG.  A kernel built with CONFIG_PVH is an ELF that QEMU starts
+# directly, so boot the vmlinux unpacked from it on the host, once.
+le_field()
+{
+	# $1 file, $2 offset, $3 size: a little-endian unsigned integer.
+	od -An -t "u$3" -j "$2" -N "$3" "$1" | tr -d ' '
+}
+
+unpack_vmlinux()
+{
+	local img=$1 dst=$2 setup off len tmp
+
+	grep -qx 'CONFIG_PVH=y' "/boot/config-$kver" 2>/dev/null || return 1
+	[[ $(od -An -c -j $((0x202)) -N 4 "$img" | tr -d ' ') == HdrS ]] || return 1
+	setup=$(le_field "$img" $((0x1f1)) 1)
+	((setup)) || setup=4
+	off=$(( (setup + 1) * 512 + $(le_field "$img" $((0x248)) 4) ))
+	len=$(le_field "$img" $((0x24c)) 4)
+	tmp=$(mktemp "$dst.XXXXXX")
+	# The payload is a compressed stream followed by its size.
+	if dd if="$img" iflag=skip_bytes,count_bytes skip="$off" count="$len" \
+	      bs=1M status=none | xz -dcq --single-stream > "$tmp" 2>/dev/null &&
+	   [[ $(od -An -c -N 4 "$tmp" | tr -d ' ') == 177ELF ]]; then
+		mv -f "$tmp" "$dst"
+		return 0
+	fi
+	rm -f "$tmp"
+	return 1
+}
+
+boot_kernel()
+{
+	local key
+
+	key="$kver $(stat -L -c '%s %Y %i' "$vmlinuz")"
+	exec 8>"$cache/.vmlinux.lock"
+	flock 8
+	if [[ -f $cache/vmlinux && -f $cache/vmlinux.key &&
+	      $(<"$cache/vmlinux.key") == "$key" ]] ||
+	   unpack_vmlinux "$vmlinuz" "$cache/vmlinux"; then
+		echo "$key" > "$cache/vmlinux.key"
+		echo "$cache/vmlinux"
+	else
+		rm -f "$cache/vmlinux" "$cache/vmlinux.key"
+		echo "$vmlinuz"
+	fi
+	exec 8>&-
+}
+kernel=$(boot_kernel)
+
+# /dev/kvm may open and still not run a guest (nested virtualisation):
+# boot the kernel once without a root file system under KVM; it works when
+# the kernel gets to its "no root" panic.  The answer is kept per host boot.
+kvm_works()
+{
+	local probe=$cache/kvm-probe key log rc=0
+
+	(exec 3<>/dev/kvm) 2>/dev/null || return 1
+	key="$(cat /proc/sys/kernel/random/boot_id 2>/dev/null) $kernel"
+	if [[ -f $probe ]] && [[ $(head -n 1 "$probe") == "$key" ]]; then
+		[[ $(tail -n 1 "$probe") == yes ]]
+		return
+	fi
+	log=$(mktemp)
+	# In a subshell with stderr closed: QEMU may abort() here, and bash
+	# would report that.
+	(timeout -k 2 10 qemu-system-x86_64 -nographic -nodefaults \
+		-no-user-config -no-reboot -accel kvm -cpu host -smp 2 -m 256 \
+		-kernel "$kernel" -append "console=ttyS0 panic=-1" \
+		-serial "file:$log" -monitor none -nic none \
+		< /dev/null > /dev/null; exit $?) 2>/dev/null || rc=$?
+	if ((rc == 0)) && grep -q 'Kernel panic' "$log"; then
+		printf '%s\nyes\n' "$key" > "$probe"
+	else
+		printf '%s\nno\n' "$key" > "$probe"
+		echo "$PROG: /dev/kvm is there but a KVM guest does not boot; using TCG" >&2
+	fi
+	rm -f "$log"
+	[[ $(tail -n 1 "$probe") == yes ]]
+}
+
 if [[ $accel == auto ]]; then
-	if (exec 3<>/dev/kvm) 2>/dev/null; then
+	if kvm_works; then
 		accel=kvm
 	else
 		accel=tcg
@@ -150,7 +240,7 @@ fi
 if [[ $accel == kvm ]]; then
 	accel_args=(-accel kvm -cpu host)
 else
-	accel_args=(-accel tcg,thread=multi -cpu max)
+	accel_args=(-accel "tcg,thread=multi" -cpu max)
 fi
 
 # --- results directory ----------------------------------------------------
@@ -193,7 +283,8 @@ read -r start _ < /proc/uptime
 start=${start%.*}
 left=$((timeout - start - 10))
 ((left >= 1)) || exec "${cmd[@]}"
-timeout -k 3 "$left" "${cmd[@]}"
+# (bash's own note on a killed child goes to /dev/null, CMD's stderr not)
+{ timeout -k 3 "$left" "${cmd[@]}" 2>&3 3>&-; } 3>&2 2>/dev/null
 rc=$?
 read -r now _ < /proc/uptime
 if ((rc == 124 || rc == 137)) && ((${now%.*} - start >= left)); then
@@ -215,10 +306,11 @@ qemu_path()
 qemu=(qemu-system-x86_64
 	-nographic -nodefaults -no-user-config -no-reboot
 	"${accel_args[@]}" -smp 2 -m "$mem"
-	-kernel "$vmlinuz" -initrd "$initrd"
-	-append "console=ttyS0 quiet loglevel=3 panic=-1"
-	-serial "file:$(qemu_path "$out/console.log")" -monitor none -nic none
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=ttyS0 quiet loglevel=3 log_buf_len=8M cryptomgr.notests panic=-1$append"
+	-chardev "file,id=console,path=$(qemu_path "$out/console.log")"
+	-serial chardev:console -monitor none -nic none
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$(qemu_path "$out"),mount_tag=outdir,security_model=none,multidevs=remap")
 ((!verbose)) || echo "$PROG: ${qemu[*]}" >&2
 
@@ -227,6 +319,7 @@ timeout -k 5 "$timeout" "${qemu[@]}" < /dev/null > "$out/qemu.log" 2>&1 &
 qpid=$!
 tail -n +1 -s 0.1 -f --pid="$qpid" "$out/output.log" &
 tpid=$!
+# shellcheck disable=SC2317  # called from the traps
 cleanup()
 {
 	kill "$qpid" "$tpid" 2>/dev/null || true
@@ -236,7 +329,8 @@ trap 'cleanup; exit 143' TERM
 trap cleanup EXIT
 
 qrc=0
-wait "$qpid" || qrc=$?
+# (2>/dev/null: bash's note when QEMU dies of a signal; qemu.log tells more)
+wait "$qpid" 2>/dev/null || qrc=$?
 wait "$tpid" || true
 t1=$(date +%s.%N)
 
@@ -249,11 +343,16 @@ fi
 
 if [[ ! -f $out/status ]]; then
 	echo "$PROG: the guest did not report an exit status (QEMU exit $qrc); logs in $out" >&2
-	for f in qemu.log console.log; do
-		[[ -s $out/$f ]] || continue
-		echo "$PROG: --- last lines of $f ---" >&2
-		tail -n 30 "$out/$f" >&2
-	done
+	if [[ -s $out/qemu.log ]]; then
+		echo "$PROG: --- qemu.log ---" >&2
+		tail -n 20 "$out/qemu.log" >&2
+	fi
+	if [[ -s $out/console.log ]]; then
+		echo "$PROG: --- console.log ---" >&2
+		grep -m 1 -E 'Kernel panic|vm-init:' "$out/console.log" >&2 || true
+		echo "..." >&2
+		tail -n 20 "$out/console.log" >&2
+	fi
 	exit 125
 fi
 rc=$(<"$out/status")

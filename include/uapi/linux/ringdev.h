@@ -82,9 +82,10 @@ struct ringdev_ctrl_cons {
  * around a sleep.  Non-zero means "I am about to sleep: ring my doorbell".
  */
 struct ringdev_ctrl_wake {
-	__u32 need_wakeup;
+	__u32 need_wakeup;	/* 1, or the number of sleepers on a multi side */
 	__u32 reserved0;
-	__u64 reserved[15];
+	__u64 sleep_seq;	/* bumped before every sleep: one doorbell per sleep */
+	__u64 reserved[14];
 };
 
 /*
@@ -301,6 +302,7 @@ RINGDEV_ABI_ASSERT(RINGDEV_OFFSETOF(struct ringdev_ctrl_hdr, name) == 64);
 RINGDEV_ABI_ASSERT(sizeof(struct ringdev_ctrl_prod) == 128);
 RINGDEV_ABI_ASSERT(sizeof(struct ringdev_ctrl_cons) == 128);
 RINGDEV_ABI_ASSERT(sizeof(struct ringdev_ctrl_wake) == 128);
+RINGDEV_ABI_ASSERT(RINGDEV_OFFSETOF(struct ringdev_ctrl_wake, sleep_seq) == 8);
 RINGDEV_ABI_ASSERT(sizeof(struct ringdev_ctrl_ctl) == 128);
 RINGDEV_ABI_ASSERT(sizeof(struct ringdev_ctrl_status) == 128);
 RINGDEV_ABI_ASSERT(RINGDEV_OFFSETOF(struct ringdev_ctrl, prod) == 128);
