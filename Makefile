@@ -35,6 +35,15 @@ LDFLAGS += -fsanitize=thread
 endif
 
 HAVE_DPDK := $(shell pkg-config --exists libdpdk 2>/dev/null && echo 1)
+HAVE_URING := $(shell pkg-config --exists liburing 2>/dev/null && echo 1)
+ifeq ($(HAVE_URING),1)
+CPPFLAGS += -DRINGDEV_HAVE_URING
+LDLIBS   += -luring
+endif
+HAVE_SDT  := $(shell echo '\#include <sys/sdt.h>' | $(CC) -E -x c - >/dev/null 2>&1 && echo 1)
+ifeq ($(HAVE_SDT),1)
+CPPFLAGS += -DRINGDEV_HAVE_SDT
+endif
 
 LIB_SRC   := $(wildcard lib/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(O)/%.o)
@@ -62,9 +71,14 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 .PHONY: all lib tools tests examples install uninstall check bench clean deps driver
 all: lib tools tests examples $(if $(KDIR),driver)
 
+# Kbuild writes its outputs beside the sources: build in $(O)/kmod, whose
+# files link back to driver/, so that driver/ holds only what we wrote.
+KMOD := $(abspath $(O))/kmod
 driver:
 	@if [ -z "$(KDIR)" ]; then echo "driver: no kernel headers installed (linux-headers-amd64); skipped"; \
-	else $(MAKE) -C $(KDIR) M=$(CURDIR)/driver modules; fi
+	else mkdir -p $(KMOD) && ln -sfn $(CURDIR)/include $(abspath $(O))/include && \
+	for f in $(CURDIR)/driver/*.[ch] $(CURDIR)/driver/Kbuild; do ln -sf $$f $(KMOD)/; done && \
+	$(MAKE) -C $(KDIR) M=$(KMOD) $(KFLAGS) modules; fi
 
 lib: $(O)/libringdev.a $(O)/libringdev.so $(O)/libringdev.pc
 tools: $(if $(BENCH_SRC),$(O)/ringbench)
@@ -88,7 +102,8 @@ $(O)/libringdev.so: $(O)/$(SONAME).1
 
 $(O)/libringdev.pc: lib/libringdev.pc.in Makefile
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		-e 's|@PRIVATE@|$(LDLIBS)|' $< > $@
 
 $(O)/ringbench: $(BENCH_OBJ) $(O)/libringdev.a
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(O)/libringdev.a $(BENCH_LIBS) $(LDLIBS) -lm
@@ -110,7 +125,7 @@ install: lib
 	ln -sf $(SONAME).1 $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libringdev.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
-		lib/libringdev.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libringdev.pc
+		-e 's|@PRIVATE@|$(LDLIBS)|' lib/libringdev.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libringdev.pc
 	install -m 644 include/ringdev/*.h $(DESTDIR)$(INCDIR)/ringdev/
 	install -m 644 include/uapi/linux/ringdev.h $(DESTDIR)$(INCDIR)/linux/
 	$(foreach s,1 3 7,$(if $(wildcard man/*.$(s)),install -m 644 $(wildcard man/*.$(s)) $(DESTDIR)$(MANDIR)/man$(s)/;))
@@ -135,4 +150,3 @@ check: deps
 
 clean:
 	rm -rf build build-* $(O)
-	if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR)/driver clean; fi

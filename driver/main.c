@@ -17,10 +17,10 @@
 #include <linux/cred.h>
 #include <linux/capability.h>
 #include <linux/idr.h>
-#include <linux/ctype.h>
 #include <linux/log2.h>
 #include <linux/overflow.h>
 #include <linux/string.h>
+#include <linux/sched.h>
 
 #include "internal.h"
 #include "trace.h"
@@ -110,7 +110,7 @@ static void ringdev_user_uncharge(kuid_t uid, u64 bytes)
 
 /*
  * A name the user passed: NUL-terminated inside the buffer and made of
- * printable non-space ASCII.  Returns its length, or -EINVAL.
+ * printable non-space ASCII ('!' to '~').  Returns its length, or -EINVAL.
  */
 static int ringdev_check_name(const char *name)
 {
@@ -120,7 +120,7 @@ static int ringdev_check_name(const char *name)
 	if (len == RINGDEV_NAME_MAX)
 		return -EINVAL;
 	for (i = 0; i < len; i++)
-		if (!isgraph(name[i]))
+		if (name[i] <= ' ' || name[i] > '~')
 			return -EINVAL;
 	return len;
 }
@@ -137,16 +137,55 @@ static struct ringdev_ring *ringdev_lookup(const char *name)
 	return NULL;
 }
 
+/* Count one more ring and charge its bytes to uid, within the limits. */
+static int ringdev_reserve(kuid_t uid, u64 bytes)
+{
+	int ret;
+
+	mutex_lock(&ringdev_lock);
+	if (ringdev_nr_rings >= READ_ONCE(max_rings)) {
+		pr_info_ratelimited("%s: max_rings (%u) reached\n",
+				    current->comm, ringdev_nr_rings);
+		ret = -ENOSPC;
+		goto out;
+	}
+	ret = ringdev_user_charge(uid, bytes);
+	if (ret) {
+		if (ret == -EDQUOT)
+			pr_info_ratelimited("uid %u: max_user_bytes reached\n",
+					    from_kuid(&init_user_ns, uid));
+		goto out;
+	}
+	ringdev_nr_rings++;
+out:
+	mutex_unlock(&ringdev_lock);
+	return ret;
+}
+
+static void __ringdev_unreserve(kuid_t uid, u64 bytes)
+{
+	lockdep_assert_held(&ringdev_lock);
+	ringdev_nr_rings--;
+	ringdev_user_uncharge(uid, bytes);
+}
+
+static void ringdev_unreserve(kuid_t uid, u64 bytes)
+{
+	mutex_lock(&ringdev_lock);
+	__ringdev_unreserve(uid, bytes);
+	mutex_unlock(&ringdev_lock);
+}
+
 /*
  * Called by ringdev_ring_put() with ringdev_lock held, when the last
- * reference went: forget the ring everywhere.  Drops ringdev_lock.
+ * reference went: forget the ring everywhere and give back its
+ * reservation.  Drops ringdev_lock.
  */
 void ringdev_ring_unregister(struct ringdev_ring *ring)
 {
 	list_del(&ring->node);
 	ring->linked = false;
-	ringdev_nr_rings--;
-	ringdev_user_uncharge(ring->uid, ring->map_size);
+	__ringdev_unreserve(ring->uid, ring->map_size);
 	ida_free(&ringdev_ida, ring->id);
 	mutex_unlock(&ringdev_lock);
 }
@@ -181,8 +220,9 @@ int ringdev_cmd_create(struct ringdev_ctx *ctx, void *arg)
 {
 	struct ringdev_create *req = arg;
 	struct ringdev_ring *ring;
-	u64 region;
+	u64 region, bytes;
 	int namelen, ret;
+	kuid_t uid;
 	u32 id;
 
 	if (req->reserved0 || req->reserved[0] || req->reserved[1])
@@ -204,39 +244,49 @@ int ringdev_cmd_create(struct ringdev_ctx *ctx, void *arg)
 		return namelen;
 	/* Both factors are bounded above: no overflow in 64 bits. */
 	region = RINGDEV_CTRL_SIZE + (u64)req->capacity * req->slot_size;
-	if (region > READ_ONCE(max_ring_bytes) || region > SIZE_MAX - PAGE_SIZE)
+	if (region > READ_ONCE(max_ring_bytes) || region > SIZE_MAX - PAGE_SIZE) {
+		pr_info_ratelimited("%s: ring of %llu bytes over max_ring_bytes\n",
+				    current->comm, region);
 		return -E2BIG;
+	}
+
+	/*
+	 * Reserve the ring count and the uid's bytes before allocating, so
+	 * that a caller over its limits never gets the memory even briefly.
+	 */
+	uid = current_fsuid();
+	bytes = PAGE_ALIGN(region);
+	ret = ringdev_reserve(uid, bytes);
+	if (ret)
+		return ret;
 
 	ring = ringdev_ring_alloc(req);
-	if (IS_ERR(ring))
-		return PTR_ERR(ring);
+	if (IS_ERR(ring)) {
+		ret = PTR_ERR(ring);
+		goto err_unreserve;
+	}
 
 	mutex_lock(&ringdev_lock);
-	if (ringdev_nr_rings >= READ_ONCE(max_rings)) {
-		ret = -ENOSPC;
-		goto err_unlock;
-	}
 	if (namelen && ringdev_lookup(ring->name)) {
 		ret = -EEXIST;
 		goto err_unlock;
 	}
-	ret = ringdev_user_charge(ring->uid, ring->map_size);
-	if (ret)
-		goto err_unlock;
 	ret = ida_alloc_range(&ringdev_ida, 1, INT_MAX, GFP_KERNEL);
 	if (ret < 0)
-		goto err_uncharge;
+		goto err_unlock;
 	id = ret;
 	ring->id = id;
 	ring->linked = namelen > 0;
 	list_add_tail(&ring->node, &ringdev_rings);
-	ringdev_nr_rings++;
 	mutex_unlock(&ringdev_lock);
 
 	trace_create(id, ring->name, ring->capacity, ring->slot_size,
 		     ring->flags);
 
-	/* From here on the ring is registered: the put unregisters it. */
+	/*
+	 * From here on the ring is registered and owns the reservation:
+	 * the last put unregisters it and gives the reservation back.
+	 */
 	ret = ringdev_ring_open_fd(ring, req->fd_flags, ctx);
 	if (ret) {
 		ringdev_ring_put(ring);
@@ -247,13 +297,12 @@ int ringdev_cmd_create(struct ringdev_ctx *ctx, void *arg)
 	ringdev_ring_region(ring, &req->region);
 	return 0;
 
-err_uncharge:
-	ringdev_user_uncharge(ring->uid, ring->map_size);
 err_unlock:
 	mutex_unlock(&ringdev_lock);
-	/* Never registered: free it directly, no unregister. */
-	ring->id = 0;
+	/* Never registered: the put frees it without unregistering. */
 	ringdev_ring_put(ring);
+err_unreserve:
+	ringdev_unreserve(uid, bytes);
 	return ret;
 }
 
@@ -342,8 +391,8 @@ int ringdev_cmd_list(struct ringdev_ctx *ctx, void *arg)
 	int ret = 0;
 
 	mutex_lock(&ringdev_lock);
-	max = min(req->count, ringdev_nr_rings);
-	req->total = ringdev_nr_rings;
+	req->total = list_count_nodes(&ringdev_rings);
+	max = min(req->count, req->total);
 	if (max) {
 		buf = kvcalloc(max, sizeof(*buf), GFP_KERNEL);
 		if (!buf) {

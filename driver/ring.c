@@ -330,10 +330,21 @@ static void ringdev_vm_close(struct vm_area_struct *vma)
 	atomic_dec(&ring->nr_maps);
 }
 
-/* The ring memory is all mapped up front; nothing is ever faulted in. */
+/*
+ * remap_vmalloc_range() maps every page up front; a page is faulted in
+ * again only after its PTE was zapped (madvise(MADV_DONTNEED) and the like).
+ */
 static vm_fault_t ringdev_vm_fault(struct vm_fault *vmf)
 {
-	return VM_FAULT_SIGBUS;
+	struct ringdev_ring *ring = vmf->vma->vm_private_data;
+	struct page *page;
+
+	if (vmf->pgoff >= ring->map_size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	page = vmalloc_to_page(ring->mem + (vmf->pgoff << PAGE_SHIFT));
+	get_page(page);
+	vmf->page = page;
+	return 0;
 }
 
 static const struct vm_operations_struct ringdev_vm_ops = {

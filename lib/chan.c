@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include "internal.h"
+#include "probes.h"
 
 void ringdev_chan_opts_init(struct ringdev_chan_opts *o)
 {
@@ -161,6 +162,27 @@ __u32 __ringdev_pick_transport(__u32 transport)
 	return RINGDEV_TRANSPORT_DEV;
 }
 
+/*
+ * One rule for channel names on every transport: 1..63 printable ASCII
+ * bytes without '/' or spaces (shm turns them into "@ringdev/<name>").
+ */
+int __ringdev_name_check(const char *name)
+{
+	size_t n, i;
+
+	if (!name)
+		return -EINVAL;
+	n = strnlen(name, RINGDEV_NAME_MAX);
+	if (n == RINGDEV_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (!n)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (name[i] <= ' ' || name[i] == '/' || name[i] > '~')
+			return -EINVAL;
+	return 0;
+}
+
 int ringdev_chan_create(const struct ringdev_chan_opts *o, struct ringdev_chan **out)
 {
 	struct ringdev_chan_opts def;
@@ -172,9 +194,15 @@ int ringdev_chan_create(const struct ringdev_chan_opts *o, struct ringdev_chan *
 		ringdev_chan_opts_init(&def);
 		o = &def;
 	}
-	if (o->reserved || (o->ring_flags & ~(RINGDEV_RING_F_MP | RINGDEV_RING_F_MC)) ||
+	if (o->reserved || (o->ring_flags & ~RINGDEV_RING_F_ALL) ||
 	    o->mode > 0777)
 		return -EINVAL;
+	if (o->name) {
+		int rc = __ringdev_name_check(o->name);
+
+		if (rc)
+			return rc;
+	}
 	switch (__ringdev_pick_transport(o->transport)) {
 	case RINGDEV_TRANSPORT_SHM:
 		return __ringdev_shm_create(o, out);
@@ -187,9 +215,14 @@ int ringdev_chan_create(const struct ringdev_chan_opts *o, struct ringdev_chan *
 
 int ringdev_chan_attach(const char *name, __u32 transport, struct ringdev_chan **out)
 {
-	if (!out || !name)
+	int rc;
+
+	if (!out)
 		return -EINVAL;
 	*out = NULL;
+	rc = __ringdev_name_check(name);
+	if (rc)
+		return rc;
 	switch (__ringdev_pick_transport(transport)) {
 	case RINGDEV_TRANSPORT_SHM:
 		return __ringdev_shm_attach(name, out);
@@ -396,6 +429,7 @@ static int doorbell(struct ringdev_chan *c, unsigned int side)
 		}
 		RINGDEV_WRITE_ONCE(c->kicked_seq[side], seq);
 	}
+	RINGDEV_PROBE2(kick, c->mem, side);
 	rc = c->ops->kick(c, side);
 	if (rc < 0) {
 		/*
@@ -489,6 +523,7 @@ static int chan_poll(struct ringdev_chan *c, unsigned int side, struct pollfd *p
 	}
 	RINGDEV_ADD(&c->sleeps, 1);
 	rc = ppoll(pfd, n, tsp, NULL);
+	RINGDEV_PROBE2(wake, c->mem, side);
 	if (rc < 0)
 		return errno == EINTR ? 0 : -errno;
 	if (rc == 0)
@@ -607,8 +642,10 @@ int ringdev_chan_send_burst(struct ringdev_chan *c, const struct ringdev_msg *m,
 	rc = ringdev_ring_send_burst(&c->ring, m, n);
 	if (rc == -EAGAIN && timeout_ns)
 		rc = chan_wait_for(c, RINGDEV_SIDE_PROD, timeout_ns, try_send, &a);
-	if (rc > 0)
+	if (rc > 0) {
+		RINGDEV_PROBE2(send, c->mem, rc);
 		doorbell(c, RINGDEV_SIDE_CONS);
+	}
 	return rc;
 }
 
@@ -621,6 +658,7 @@ int ringdev_chan_send(struct ringdev_chan *c, const struct ringdev_envelope *env
 	/* Fast path without building a burst descriptor. */
 	rc = ringdev_ring_send(&c->ring, env, payload);
 	if (rc == 0) {
+		RINGDEV_PROBE2(send, c->mem, env->len);
 		doorbell(c, RINGDEV_SIDE_CONS);
 		return 0;
 	}
@@ -646,8 +684,10 @@ int ringdev_chan_recv_burst(struct ringdev_chan *c, struct ringdev_msg *m,
 	if (rc == -EAGAIN && timeout_ns)
 		rc = chan_wait_for(c, RINGDEV_SIDE_CONS, timeout_ns, try_recv, &a);
 	/* A discarded malformed message freed a slot too. */
-	if (rc > 0 || rc == -EBADMSG)
+	if (rc > 0 || rc == -EBADMSG) {
+		RINGDEV_PROBE2(receive, c->mem, rc);
 		doorbell(c, RINGDEV_SIDE_PROD);
+	}
 	return rc;
 }
 
@@ -659,6 +699,7 @@ int ringdev_chan_recv(struct ringdev_chan *c, struct ringdev_envelope *env,
 
 	rc = ringdev_ring_recv(&c->ring, env, buf, cap);
 	if (rc >= 0 || rc == -EBADMSG) {
+		RINGDEV_PROBE2(receive, c->mem, rc);
 		doorbell(c, RINGDEV_SIDE_PROD);
 		return rc;
 	}

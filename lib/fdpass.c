@@ -87,7 +87,7 @@ int __ringdev_recv_hello(int sock, struct ringdev_hello *h, int *fds)
 	if (n == 0)
 		rc = -EPIPE;
 	else if ((size_t)n != sizeof(*h) || h->magic != RINGDEV_HELLO_MAGIC ||
-		 (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		 h->reserved || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
 		rc = -EBADMSG;
 	else if (h->abi_version != RINGDEV_ABI_VERSION)
 		rc = -EPROTO;

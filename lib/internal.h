@@ -89,6 +89,7 @@ void __ringdev_chan_free(struct ringdev_chan *c);
 int __ringdev_chan_add_link(struct ringdev_chan *c, int sock);
 int __ringdev_chan_map(struct ringdev_chan *c, int fd, size_t len, off_t off);
 __u32 __ringdev_pick_transport(__u32 transport);
+int __ringdev_name_check(const char *name);
 int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,
 			    int extra_fd, __u64 spin_ns, __s64 timeout_ns);
 

@@ -140,8 +140,9 @@ static int match_subscribers(struct ringdev_rt *rt, const char *topic,
 	return (int)n;
 }
 
-static int publish(struct ringdev_rt *rt, __u32 src, const char *topic, __u32 type,
-		   const void *payload, __u32 len, __s64 timeout_ns)
+static int publish(struct ringdev_rt *rt, __u32 src, struct ringdev_hlc *clock,
+		   const char *topic, __u32 type, const void *payload, __u32 len,
+		   __s64 timeout_ns)
 {
 	struct ringdev_kernel **ks;
 	size_t tl;
@@ -177,11 +178,16 @@ static int publish(struct ringdev_rt *rt, __u32 src, const char *topic, __u32 ty
 		e.len = (__u32)(tl + len);
 		e.src = src;
 		e.dst = ks[i]->id;
+		e.hlc = clock ? ringdev_hlc_tick(clock) : 0;
 		r = __rd_send(ks[i], &e, msg, timeout_ns);
 		if (r == 0) {
 			delivered++;
-		} else if (r == -EAGAIN) {
-			/* A REJECT subscriber misses this one: its own loss, counted. */
+		} else if (r == -EAGAIN || r == -ETIMEDOUT) {
+			/*
+			 * A REJECT subscriber that is full, or a BLOCK one that
+			 * stayed full for the whole timeout, misses this one:
+			 * its own loss, counted on it.
+			 */
 			RINGDEV_ADD(&ks[i]->drops, 1);
 		} else if (r != -ESHUTDOWN && !rc) {
 			rc = r;
@@ -195,14 +201,15 @@ static int publish(struct ringdev_rt *rt, __u32 src, const char *topic, __u32 ty
 int ringdev_publish(struct ringdev_rt *rt, const char *topic, __u32 type,
 		    const void *payload, __u32 len, __s64 timeout_ns)
 {
-	return publish(rt, 0, topic, type, payload, len, timeout_ns);
+	return publish(rt, 0, NULL, topic, type, payload, len, timeout_ns);
 }
 
 int ringdev_ctx_publish(struct ringdev_ctx *ctx, const char *topic, __u32 type,
 			const void *payload, __u32 len)
 {
 	struct ringdev_kernel *k = ringdev_ctx_kernel(ctx);
-	int rc = publish(k->rt, k->id, topic, type, payload, len, RD_PUBLISH_CTX_TIMEOUT_NS);
+	int rc = publish(k->rt, k->id, &k->hlc, topic, type, payload, len,
+			 RD_PUBLISH_CTX_TIMEOUT_NS);
 
 	if (rc > 0)
 		RINGDEV_ADD(&k->msgs_out, (__u64)rc);

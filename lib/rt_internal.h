@@ -26,19 +26,31 @@
 
 struct ringdev_kernel;
 
-/* What a backend does; the lifecycle itself is the runtime's (runtime.c). */
+/*
+ * What a backend does; the lifecycle itself is the runtime's (runtime.c).
+ * The kernel's lanes and outbox are made by the runtime with the extra
+ * ring flags the backend asks for.
+ */
 struct rd_backend_ops {
 	const char *name;
+	__u32 lane_flags;		/* extra RINGDEV_RING_F_* for inbox lanes */
+	unsigned int max_lanes;		/* 0: RINGDEV_MAX_LANES */
+	/* Optional: after the lanes exist, before init(); -errno. */
+	int (*prepare)(struct ringdev_kernel *k);
 	int (*launch)(struct ringdev_kernel *k);	/* -errno */
 	void (*state_changed)(struct ringdev_kernel *k);
 	void (*stop)(struct ringdev_kernel *k);	/* after TERMINATING: wait */
+	/* Optional: free what prepare() made. */
+	void (*release)(struct ringdev_kernel *k);
 };
 
 extern const struct rd_backend_ops __rd_cpu_backend;
 
 struct rd_type {
-	struct ringdev_kernel_type t;
+	struct ringdev_kernel_type t;	/* CPU handler, or state_size only */
 	char name[RINGDEV_NAME_MAX];
+	const struct rd_backend_ops *backend;
+	const void *backend_type;	/* the backend's own description */
 	struct rd_type *next;
 };
 
@@ -71,6 +83,7 @@ struct ringdev_kernel {
 	bool thread_started;
 	void *state_mem;
 	void *buf;			/* the message being handled */
+	void *backend_priv;		/* the backend's per-kernel state */
 	struct ringdev_hlc hlc;
 
 	/* Telemetry: written by the kernel thread (drops also by senders). */
@@ -108,7 +121,14 @@ struct ringdev_rt {
 /* runtime.c */
 int __rd_send(struct ringdev_kernel *k, struct ringdev_envelope *env,
 	      const void *payload, __s64 timeout_ns);
+int __rd_register_type(struct ringdev_rt *rt, const struct ringdev_kernel_type *t,
+		       const struct rd_backend_ops *backend, const void *backend_type);
+int __rd_route(struct ringdev_kernel *k, const struct ringdev_envelope *env,
+	       const void *payload);
 __u64 __rd_cycles(void);
+
+/* cuda_backend.c: 0 when libcudart loads and sees a GPU, else -ENODEV */
+int __rd_cuda_probe(void);
 
 /* telemetry.c */
 void __rd_lat_record(struct ringdev_kernel *k, __u64 ns);

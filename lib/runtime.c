@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include "rt_internal.h"
+#include "probes.h"
 
 #define RD_K2K_TIMEOUT_NS	1000000000LL	/* BLOCK destinations, from a kernel */
 #define RD_DEFAULT_DRIFT_MS	60000ULL
@@ -85,14 +86,14 @@ int ringdev_rt_open(const struct ringdev_rt_opts *o, struct ringdev_rt **out)
 	if (o->reserved[0] || o->reserved[1] || o->backend > RINGDEV_BACKEND_CUDA ||
 	    o->transport > RINGDEV_TRANSPORT_DEV)
 		return -EINVAL;
-	/* No GPU backend is built into this library yet. */
-	if (o->backend == RINGDEV_BACKEND_CUDA)
-		return -ENODEV;
+	/* CUDA needs libcudart and a GPU; AUTO picks per type at kernel creation. */
+	if (o->backend == RINGDEV_BACKEND_CUDA && (rc = __rd_cuda_probe()) < 0)
+		return rc;
 	if (posix_memalign((void **)&rt, 128, sizeof(*rt)))
 		return -ENOMEM;
 	memset(rt, 0, sizeof(*rt));
 	rt->opts = *o;
-	rt->backend = RINGDEV_BACKEND_CPU;
+	rt->backend = o->backend == RINGDEV_BACKEND_CUDA ? RINGDEV_BACKEND_CUDA : RINGDEV_BACKEND_CPU;
 	rc = ringdev_hlc_init(&rt->hlc, o->hlc_max_drift_ms ? o->hlc_max_drift_ms :
 							      RD_DEFAULT_DRIFT_MS);
 	if (rc) {
@@ -113,10 +114,19 @@ struct ringdev_hlc *ringdev_rt_hlc(struct ringdev_rt *rt)
 
 int ringdev_rt_register(struct ringdev_rt *rt, const struct ringdev_kernel_type *t)
 {
+	if (!t || !t->handler)
+		return -EINVAL;
+	return __rd_register_type(rt, t, &__rd_cpu_backend, NULL);
+}
+
+/* Register a type run by @backend; @t->handler is the CPU handler or NULL. */
+int __rd_register_type(struct ringdev_rt *rt, const struct ringdev_kernel_type *t,
+		       const struct rd_backend_ops *backend, const void *backend_type)
+{
 	struct rd_type *rtt, *it;
 	size_t n;
 
-	if (!rt || !t || !t->name || !t->handler)
+	if (!rt || !t || !t->name || !backend)
 		return -EINVAL;
 	n = strnlen(t->name, RINGDEV_NAME_MAX);
 	if (!n || n == RINGDEV_NAME_MAX)
@@ -127,6 +137,8 @@ int ringdev_rt_register(struct ringdev_rt *rt, const struct ringdev_kernel_type 
 	rtt->t = *t;
 	memcpy(rtt->name, t->name, n);
 	rtt->t.name = rtt->name;
+	rtt->backend = backend;
+	rtt->backend_type = backend_type;
 	pthread_mutex_lock(&rt->lock);
 	for (it = rt->types; it; it = it->next) {
 		if (!strcmp(it->name, rtt->name)) {
@@ -258,6 +270,8 @@ static void kernel_free(struct ringdev_kernel *k)
 
 	if (!k)
 		return;
+	if (k->backend && k->backend->release)
+		k->backend->release(k);
 	for (i = 0; i < k->nlanes; i++)
 		ringdev_chan_close(k->lanes[i]);
 	ringdev_chan_close(k->outbox);
@@ -292,8 +306,8 @@ int ringdev_kernel_create(struct ringdev_rt *rt, const char *type,
 	    !o->lanes || o->lanes > RINGDEV_MAX_LANES || (o->flags & ~RINGDEV_LAUNCH_ACTIVATE) ||
 	    o->backend > RINGDEV_BACKEND_CUDA || !ringdev_ring_region_size(o->capacity, o->slot_size))
 		return -EINVAL;
-	if (o->backend == RINGDEV_BACKEND_CUDA)
-		return -ENODEV;
+	if (o->backend == RINGDEV_BACKEND_CUDA && (rc = __rd_cuda_probe()) < 0)
+		return rc;
 	pthread_mutex_lock(&rt->lock);
 	for (t = rt->types; t && strcmp(t->name, type); t = t->next)
 		;
@@ -306,14 +320,18 @@ int ringdev_kernel_create(struct ringdev_rt *rt, const char *type,
 	memset(k, 0, sizeof(*k));
 	k->rt = rt;
 	k->type = t;
-	k->backend = &__rd_cpu_backend;
+	k->backend = t->backend;
 	k->opts = *o;
 	k->ctl_fd = -1;
 	pthread_mutex_init(&k->lock, NULL);
 	pthread_cond_init(&k->cond, NULL);
 	ringdev_hlc_init(&k->hlc, rt->hlc.max_drift_ms);
+	if (k->backend->max_lanes && o->lanes > k->backend->max_lanes) {
+		rc = -EOPNOTSUPP;
+		goto fail;
+	}
 	/* Host threads and other kernels send; drop-oldest senders also take. */
-	lane_flags = RINGDEV_RING_F_MP;
+	lane_flags = RINGDEV_RING_F_MP | k->backend->lane_flags;
 	if (o->backpressure == RINGDEV_BP_DROP_OLDEST)
 		lane_flags |= RINGDEV_RING_F_MC;
 	for (i = 0; i < o->lanes; i++) {
@@ -331,6 +349,11 @@ int ringdev_kernel_create(struct ringdev_rt *rt, const char *type,
 	if (k->ctl_fd < 0 || !k->buf || !k->state_mem) {
 		rc = k->ctl_fd < 0 ? -errno : -ENOMEM;
 		goto fail;
+	}
+	if (k->backend->prepare) {
+		rc = k->backend->prepare(k);
+		if (rc)
+			goto fail;
 	}
 	if (t->t.init) {
 		rc = t->t.init(k->state_mem, o->init_arg);
@@ -723,12 +746,13 @@ static int drop_oldest(struct ringdev_kernel *k, struct ringdev_chan *c)
 	if (rc == -EAGAIN)
 		return 0;	/* someone else made room */
 	RINGDEV_ADD(&k->drops, 1);
+	RINGDEV_PROBE2(drop, k->id, 0);
 	return rc < 0 && rc != -EBADMSG ? rc : 0;
 }
 
 /*
- * Enqueue @env (hlc stamped here) and @payload into @k's lane for
- * env->priority, under @k's backpressure policy.
+ * Enqueue @env and @payload into @k's lane for env->priority, under @k's
+ * backpressure policy; an unstamped envelope gets the runtime's clock.
  */
 int __rd_send(struct ringdev_kernel *k, struct ringdev_envelope *env,
 	      const void *payload, __s64 timeout_ns)
@@ -746,7 +770,9 @@ int __rd_send(struct ringdev_kernel *k, struct ringdev_envelope *env,
 		goto out;
 	}
 	c = k->lanes[env->priority < k->nlanes ? env->priority : k->nlanes - 1];
-	env->hlc = ringdev_hlc_tick(&k->rt->hlc);
+	/* Kernels stamp with their own clock; the host with the runtime's. */
+	if (!env->hlc)
+		env->hlc = ringdev_hlc_tick(&k->rt->hlc);
 	switch (k->opts.backpressure) {
 	case RINGDEV_BP_BLOCK:
 		rc = ringdev_chan_send(c, env, payload, timeout_ns);
@@ -849,7 +875,8 @@ int ringdev_call(struct ringdev_kernel *k, __u32 type, const void *req, __u32 le
 	struct ringdev_msg m;
 	int rc;
 
-	if (!k || (len && !req) || (cap && !resp))
+	/* A call waits for its reply: 0 would be a promise never kept. */
+	if (!k || (len && !req) || (cap && !resp) || !timeout_ns)
 		return -EINVAL;
 	ep = endpoint_get(k->rt);
 	if (!ep)
@@ -938,13 +965,68 @@ int ringdev_recv(struct ringdev_kernel *k, struct ringdev_envelope *env,
 {
 	int rc;
 
+	__u64 deadline = timeout_ns > 0 ? mono_ns() + (__u64)timeout_ns : 0;
+
 	if (!k || !env || (cap && !buf))
 		return -EINVAL;
-	rc = ringdev_chan_recv(k->outbox, env, buf, cap, timeout_ns);
-	if (rc == -EAGAIN && timeout_ns)
-		rc = -ETIMEDOUT;
+	for (;;) {
+		__s64 slice = timeout_ns ? RD_CALL_SLICE_NS : 0;
+
+		if (deadline) {
+			__u64 now = mono_ns();
+
+			slice = now >= deadline ? 0 : (__s64)(deadline - now);
+			if (slice > RD_CALL_SLICE_NS)
+				slice = RD_CALL_SLICE_NS;
+		}
+		rc = ringdev_chan_recv(k->outbox, env, buf, cap, slice);
+		if (rc != -EAGAIN && rc != -ETIMEDOUT)
+			break;
+		/* A terminated kernel emits nothing more: say so, do not hang. */
+		if (ringdev_kernel_state(k) == RINGDEV_KERNEL_TERMINATED &&
+		    !ringdev_ring_readable(&k->outbox->ring))
+			return -ESHUTDOWN;
+		if (!slice || (deadline && mono_ns() >= deadline))
+			return timeout_ns ? -ETIMEDOUT : -EAGAIN;
+	}
 	if (rc >= 0)
 		ringdev_hlc_update(&k->rt->hlc, env->hlc, NULL);
+	return rc;
+}
+
+/*
+ * Deliver a message that a kernel produced outside a CPU handler (a GPU
+ * kernel writes to a ring the host pumps): replies go to their caller's
+ * endpoint, messages for a kernel id go to its inbox (K2K), the rest to
+ * the host through @k's outbox.  Counts like the handler-side calls.
+ */
+int __rd_route(struct ringdev_kernel *k, const struct ringdev_envelope *env,
+	       const void *payload)
+{
+	struct ringdev_envelope e = *env;
+	struct ringdev_kernel *to;
+	int rc;
+
+	if (e.flags & RINGDEV_ENV_F_REPLY) {
+		struct rd_endpoint *ep = endpoint_by_id(k->rt, e.dst);
+
+		if (!ep)
+			return -ENXIO;
+		e.src = k->id;
+		rc = ringdev_chan_send(ep->chan, &e, payload, 0);
+	} else if (e.dst && (to = kernel_by_id(k->rt, e.dst))) {
+		e.src = k->id;
+		rc = __rd_send(to, &e, payload, RD_K2K_TIMEOUT_NS);
+	} else if (e.dst) {
+		return -ENXIO;
+	} else {
+		e.src = k->id;
+		rc = ringdev_chan_send(k->outbox, &e, payload, 0);
+	}
+	if (rc == 0)
+		RINGDEV_ADD(&k->msgs_out, 1);
+	else
+		RINGDEV_ADD(&k->drops, 1);
 	return rc;
 }
 
@@ -1013,6 +1095,7 @@ int ringdev_ctx_send(struct ringdev_ctx *ctx, __u32 dst, __u32 type,
 	e.len = len;
 	e.src = ctx->k->id;
 	e.dst = dst;
+	e.hlc = ringdev_hlc_tick(&ctx->k->hlc);
 	rc = __rd_send(to, &e, payload, RD_K2K_TIMEOUT_NS);
 	if (rc == 0)
 		RINGDEV_ADD(&ctx->k->msgs_out, 1);

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <liburing.h>
 #include "internal.h"
 
 #define SHM_NFDS		3		/* memfd, consumer efd, producer efd */
@@ -29,6 +30,15 @@ static int shm_kick(struct ringdev_chan *c, unsigned int side)
 	if (write(c->efd[side], &one, sizeof(one)) < 0 && errno != EAGAIN)
 		return -errno;
 	return 0;
+}
+
+/* shm_kick() for batch.c: the same 8-byte write of 1, as an io_uring request. */
+static void shm_kick_sqe(struct ringdev_chan *c, unsigned int side,
+			 struct io_uring_sqe *sqe)
+{
+	static const __u64 one = 1;
+
+	io_uring_prep_write(sqe, c->efd[side], &one, sizeof(one), 0);
 }
 
 static void shm_stop_server(struct ringdev_chan *c)
@@ -89,6 +99,7 @@ static unsigned int shm_export_fds(struct ringdev_chan *c, int *fds)
 static const struct ringdev_transport_ops shm_ops = {
 	.id = RINGDEV_TRANSPORT_SHM,
 	.kick = shm_kick,
+	.kick_sqe = shm_kick_sqe,
 	.wait_fd = shm_wait_fd,
 	.ack = shm_ack,
 	.export_fds = shm_export_fds,
@@ -105,14 +116,13 @@ static size_t page_round(size_t n)
 /* A name becomes the abstract socket "@ringdev/<name>". */
 static int shm_name_addr(const char *name, struct sockaddr_un *sun, socklen_t *len)
 {
-	size_t n = strnlen(name, RINGDEV_NAME_MAX), i;
 	static const char prefix[] = "ringdev/";
+	int rc = __ringdev_name_check(name);
+	size_t n;
 
-	if (!n || n >= RINGDEV_NAME_MAX)
-		return n ? -ENAMETOOLONG : -EINVAL;
-	for (i = 0; i < n; i++)
-		if (name[i] <= ' ' || name[i] == '/' || name[i] > '~')
-			return -EINVAL;
+	if (rc)
+		return rc;
+	n = strlen(name);
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
 	memcpy(sun->sun_path + 1, prefix, sizeof(prefix) - 1);
@@ -167,7 +177,10 @@ static void *shm_serve(void *arg)
 			continue;
 		}
 		/* The channel keeps its own duplicate as the liveness link. */
-		ringdev_chan_send_fds(c, sock);
+		deny.status = ringdev_chan_send_fds(c, sock);
+		/* Nothing was sent (e.g. -EMFILE): tell the client why. */
+		if (deny.status && deny.status != -EPIPE)
+			__ringdev_send_hello(sock, &deny, NULL);
 		close(sock);
 	}
 	return NULL;

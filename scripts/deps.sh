@@ -7,16 +7,18 @@
 set -euo pipefail
 
 profile=${1:-check}
-base="gcc make clang pkg-config libc6-dev libclang-rt-14-dev"
+base="gcc make clang pkg-config libc6-dev libclang-rt-14-dev liburing-dev"
+# USDT probes in libringdev; ringbench --plot.
+tools="systemtap-sdt-dev gnuplot-nox"
 bench="libdpdk-dev"
 # The VM stage: a real 6.1 kernel, its headers and source (kselftest
 # harness, checkpatch), QEMU, a static busybox for the initramfs.
 vm="linux-image-amd64 linux-headers-amd64 linux-source-6.1 qemu-system-x86 busybox-static cpio kmod sparse"
-extra="liburing-dev groff-base"
+extra="groff-base"
 
 case $profile in
-bench) want="$base $bench" ;;
-check) want="$base $bench $vm $extra" ;;
+bench) want="$base $bench $tools" ;;
+check) want="$base $bench $tools $vm $extra" ;;
 -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
 *) echo "deps.sh: unknown profile '$profile' (bench|check)" >&2; exit 2 ;;
 esac

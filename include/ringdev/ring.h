@@ -423,9 +423,10 @@ __ringdev_cons_discard(struct ringdev_ring *r, __u64 pos)
  * -EINVAL for flags outside RINGDEV_ENV_F_ALL; -EBADMSG when the ring is
  * corrupt.
  */
-static inline int ringdev_ring_send(struct ringdev_ring *r,
-				    const struct ringdev_envelope *env,
-				    const void *payload)
+static inline RINGDEV_HOSTDEV int
+ringdev_ring_send(struct ringdev_ring *r,
+		  const struct ringdev_envelope *env,
+		  const void *payload)
 {
 	struct ringdev_slot_hdr *s;
 	__u64 pos;
@@ -461,9 +462,10 @@ static inline int ringdev_ring_send(struct ringdev_ring *r,
  * the next message was malformed (it is discarded and counted in cons.bad)
  * or the ring is corrupt.
  */
-static inline int ringdev_ring_recv(struct ringdev_ring *r,
-				    struct ringdev_envelope *env,
-				    void *buf, size_t cap)
+static inline RINGDEV_HOSTDEV int
+ringdev_ring_recv(struct ringdev_ring *r,
+		  struct ringdev_envelope *env,
+		  void *buf, size_t cap)
 {
 	__u32 cap32 = cap > 0xffffffffu ? 0xffffffffu : (__u32)cap;
 	__u64 pos;
@@ -493,9 +495,10 @@ static inline int ringdev_ring_recv(struct ringdev_ring *r,
  * m[0] is too large (a later oversize message ends the burst before it);
  * -EBADMSG when the ring is corrupt.
  */
-static inline int ringdev_ring_send_burst(struct ringdev_ring *r,
-					  const struct ringdev_msg *m,
-					  unsigned int n)
+static inline RINGDEV_HOSTDEV int
+ringdev_ring_send_burst(struct ringdev_ring *r,
+			const struct ringdev_msg *m,
+			unsigned int n)
 {
 	unsigned int i, fit;
 	__u64 pos;
@@ -537,8 +540,9 @@ static inline int ringdev_ring_send_burst(struct ringdev_ring *r,
  *
  * Return: messages received (1..n); otherwise as ringdev_ring_recv().
  */
-static inline int ringdev_ring_recv_burst(struct ringdev_ring *r,
-					  struct ringdev_msg *m, unsigned int n)
+static inline RINGDEV_HOSTDEV int
+ringdev_ring_recv_burst(struct ringdev_ring *r,
+			struct ringdev_msg *m, unsigned int n)
 {
 	unsigned int i;
 	__u64 pos;
@@ -574,8 +578,9 @@ static inline int ringdev_ring_recv_burst(struct ringdev_ring *r,
  *
  * Return: 0; -EAGAIN when full; -EMSGSIZE; -EBADMSG when corrupt.
  */
-static inline int ringdev_ring_reserve(struct ringdev_ring *r, __u32 len,
-				       struct ringdev_resv *resv)
+static inline RINGDEV_HOSTDEV int
+ringdev_ring_reserve(struct ringdev_ring *r, __u32 len,
+		     struct ringdev_resv *resv)
 {
 	int k;
 
@@ -600,8 +605,9 @@ static inline int ringdev_ring_reserve(struct ringdev_ring *r, __u32 len,
  * @r: the ring
  * @resv: the reservation
  */
-static inline void ringdev_ring_commit(struct ringdev_ring *r,
-				       const struct ringdev_resv *resv)
+static inline RINGDEV_HOSTDEV void
+ringdev_ring_commit(struct ringdev_ring *r,
+		    const struct ringdev_resv *resv)
 {
 	struct ringdev_envelope e = resv->staged_env;
 
@@ -626,7 +632,8 @@ static inline void ringdev_ring_commit(struct ringdev_ring *r,
  * Return: the payload length; -EAGAIN when empty; -EOPNOTSUPP on MC rings;
  * -EBADMSG as ringdev_ring_recv().
  */
-static inline int ringdev_ring_peek(struct ringdev_ring *r, struct ringdev_view *v)
+static inline RINGDEV_HOSTDEV int
+ringdev_ring_peek(struct ringdev_ring *r, struct ringdev_view *v)
 {
 	int k;
 
@@ -649,8 +656,9 @@ static inline int ringdev_ring_peek(struct ringdev_ring *r, struct ringdev_view 
  * @r: the ring
  * @v: the view; its payload pointer is invalid afterwards
  */
-static inline void ringdev_ring_release(struct ringdev_ring *r,
-					const struct ringdev_view *v)
+static inline RINGDEV_HOSTDEV void
+ringdev_ring_release(struct ringdev_ring *r,
+		     const struct ringdev_view *v)
 {
 	r->cons_head = v->pos + 1;
 	__ringdev_cons_release(r, v->pos, 1);
@@ -667,7 +675,8 @@ static inline void ringdev_ring_release(struct ringdev_ring *r,
  * Return: its payload length; -EAGAIN when empty; -EBADMSG as
  * ringdev_ring_recv() (a malformed message is dropped all the same).
  */
-static inline int ringdev_ring_discard(struct ringdev_ring *r, struct ringdev_envelope *env)
+static inline RINGDEV_HOSTDEV int
+ringdev_ring_discard(struct ringdev_ring *r, struct ringdev_envelope *env)
 {
 	struct ringdev_envelope tmp;
 	__u64 pos;
@@ -689,7 +698,8 @@ static inline int ringdev_ring_discard(struct ringdev_ring *r, struct ringdev_en
  * A cheap check (one acquire load) that consumes nothing; on MC rings
  * another consumer may take the message first.
  */
-static inline int ringdev_ring_readable(const struct ringdev_ring *r)
+static inline RINGDEV_HOSTDEV int
+ringdev_ring_readable(const struct ringdev_ring *r)
 {
 	__u64 pos = (r->flags & RINGDEV_RING_F_MC) ? RINGDEV_READ_ONCE(r->ctrl->cons.pos) :
 						     r->cons_head;
@@ -704,7 +714,8 @@ static inline int ringdev_ring_readable(const struct ringdev_ring *r)
  *
  * A racy snapshot for monitoring, clamped to [0, capacity].
  */
-static inline __u64 ringdev_ring_count(const struct ringdev_ring *r)
+static inline RINGDEV_HOSTDEV __u64
+ringdev_ring_count(const struct ringdev_ring *r)
 {
 	__u64 prod = RINGDEV_READ_ONCE(r->ctrl->prod.pos);
 	__u64 cons = RINGDEV_READ_ONCE(r->ctrl->cons.pos);
@@ -715,13 +726,15 @@ static inline __u64 ringdev_ring_count(const struct ringdev_ring *r)
 }
 
 /** ringdev_ring_capacity() - slots in the ring */
-static inline __u32 ringdev_ring_capacity(const struct ringdev_ring *r)
+static inline RINGDEV_HOSTDEV __u32
+ringdev_ring_capacity(const struct ringdev_ring *r)
 {
 	return (__u32)(r->mask + 1);
 }
 
 /** ringdev_ring_max_payload() - largest payload one slot carries */
-static inline __u32 ringdev_ring_max_payload(const struct ringdev_ring *r)
+static inline RINGDEV_HOSTDEV __u32
+ringdev_ring_max_payload(const struct ringdev_ring *r)
 {
 	return r->max_payload;
 }

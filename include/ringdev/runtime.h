@@ -245,8 +245,10 @@ int ringdev_send(struct ringdev_kernel *k, __u32 type, const void *payload,
  * arriving after its call timed out is dropped, never delivered to
  * another call.
  *
- * Return: the reply length; -ETIMEDOUT; the handler's negative return
- * when it failed; -EMSGSIZE when the reply exceeds @cap; as ringdev_send().
+ * Return: the reply length; -EINVAL when @timeout_ns is 0 (a call must
+ * wait); -ETIMEDOUT; the handler's negative return when it failed;
+ * -EMSGSIZE when the reply exceeds @cap; -ESHUTDOWN when the kernel was
+ * terminated without handling it; as ringdev_send().
  */
 int ringdev_call(struct ringdev_kernel *k, __u32 type, const void *req, __u32 len,
 		 void *resp, size_t cap, __s64 timeout_ns);
@@ -260,7 +262,7 @@ int ringdev_call(struct ringdev_kernel *k, __u32 type, const void *req, __u32 le
  * @timeout_ns: 0 for a try, RINGDEV_WAIT_FOREVER
  *
  * Return: the payload length; -EAGAIN or -ETIMEDOUT when nothing came;
- * -EMSGSIZE.
+ * -ESHUTDOWN when the kernel is terminated and nothing is left; -EMSGSIZE.
  */
 int ringdev_recv(struct ringdev_kernel *k, struct ringdev_envelope *env,
 		 void *buf, size_t cap, __s64 timeout_ns);
@@ -351,11 +353,12 @@ int ringdev_unsubscribe(struct ringdev_kernel *k, const char *filter);
  * @timeout_ns: how long a BLOCK subscriber may hold the publisher back
  *
  * Each subscriber's own backpressure applies: a full BLOCK inbox slows
- * the publisher, a DROP_OLDEST one loses (and counts) its own oldest
- * message, a REJECT one misses this message (counted as a drop).
+ * the publisher (up to @timeout_ns, then that subscriber misses it), a
+ * DROP_OLDEST one loses (and counts) its own oldest message, a REJECT one
+ * misses this message.  Every miss is counted in that subscriber's drops.
  *
- * Return: the number of subscribers that received it; -EINVAL;
- * -ETIMEDOUT when a BLOCK subscriber stayed full.
+ * Return: the number of subscribers that received it; -EINVAL for a bad
+ * topic; -EMSGSIZE when the message does not fit a subscriber's slot.
  */
 int ringdev_publish(struct ringdev_rt *rt, const char *topic, __u32 type,
 		    const void *payload, __u32 len, __s64 timeout_ns);
