@@ -25,6 +25,9 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -fPIC -pthread $(WARN)
 LDLIBS   += -pthread
 
+# A sanitized library leaves the sanitizer runtime to the executable.
+NO_UNDEF := $(if $(SAN),,-Wl,--no-undefined)
+
 ifeq ($(SAN),asan)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -94,7 +97,7 @@ $(O)/libringdev.a: $(LIB_OBJ)
 
 $(O)/$(SONAME).1: $(LIB_OBJ) lib/libringdev.map
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script,lib/libringdev.map \
-		-Wl,--no-undefined -o $@ $(LIB_OBJ) $(LDLIBS)
+		$(NO_UNDEF) -o $@ $(LIB_OBJ) $(LDLIBS)
 
 $(O)/libringdev.so: $(O)/$(SONAME).1
 	ln -sf $(SONAME).1 $(O)/$(SONAME)
@@ -150,3 +153,42 @@ check: deps
 
 clean:
 	rm -rf build build-* $(O)
+
+# ---- CUDA (begin) ----------------------------------------------------------
+# Device code, the sample GPU kernels and the GPU tests, built by `make`
+# whenever nvcc is found; `make CUDA=0` skips them.  libringdev itself never
+# links CUDA (lib/cuda_backend.c dlopen()s libcudart).  Outputs: $(O)/cuda/.
+# Documentation/cuda.rst; tests/gpu/run.sh runs the tests.
+CUDA       ?= 1
+NVCC       ?= $(firstword $(wildcard /usr/local/cuda/bin/nvcc) $(shell command -v nvcc 2>/dev/null))
+CUDA_ARCH  ?= -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 \
+	      -gencode arch=compute_90,code=compute_90
+NVCCFLAGS  ?= -O2 -g
+NVCCFLAGS  += -std=c++17 $(CUDA_ARCH) -Xcompiler -Wall,-Wextra,-Werror,-fPIC -Werror all-warnings
+CUDA_CPPFLAGS := -D_GNU_SOURCE -Iinclude -Iinclude/uapi -Icuda/samples
+CUDA_HDRS  := $(wildcard include/ringdev/cuda/*.cuh) include/ringdev/cuda.h cuda/samples/samples.h \
+	      $(HEADERS)
+CUDA_SAMPLE_OBJ := $(patsubst %.cu,$(O)/cuda/%.o,$(notdir $(wildcard cuda/samples/*.cu)))
+CUDA_TEST_BINS  := $(patsubst tests/gpu/%.cu,$(O)/cuda/tests/%,$(wildcard tests/gpu/*.cu))
+.PHONY: cuda
+ifneq ($(and $(filter-out 0,$(CUDA)),$(NVCC)),)
+all: cuda
+cuda: $(O)/cuda/libringdev_samples.a $(CUDA_TEST_BINS)
+
+$(O)/cuda/%.o: cuda/samples/%.cu $(CUDA_HDRS)
+	@mkdir -p $(@D)
+	$(NVCC) $(CUDA_CPPFLAGS) $(NVCCFLAGS) -c $< -o $@
+
+$(O)/cuda/libringdev_samples.a: $(CUDA_SAMPLE_OBJ)
+	$(AR) rcs $@ $^
+
+# -cudart shared: one libcudart in the process, the one libringdev dlopen()s.
+$(O)/cuda/tests/%: tests/gpu/%.cu $(O)/cuda/libringdev_samples.a $(O)/libringdev.a $(CUDA_HDRS)
+	@mkdir -p $(@D)
+	$(NVCC) $(CUDA_CPPFLAGS) $(NVCCFLAGS) -cudart shared -o $@ $< \
+		$(O)/cuda/libringdev_samples.a $(O)/libringdev.a -Xlinker -lpthread
+else
+cuda:
+	@echo "cuda: $(if $(NVCC),disabled (CUDA=0),nvcc not found); skipped"
+endif
+# ---- CUDA (end) ------------------------------------------------------------

@@ -116,6 +116,12 @@ struct ringdev_rt {
 	pthread_rwlock_t sub_lock;
 	struct rd_sub *subs;
 	unsigned int nsubs, subs_cap;
+
+	/* telemetry.c: the "@ringdev-rt/<name>" server; fds valid while tm_running */
+	int tm_listen_fd;
+	int tm_stop_fd;			/* eventfd that ends the server thread */
+	pthread_t tm_thread;
+	bool tm_running;
 };
 
 /* runtime.c */
@@ -132,6 +138,7 @@ int __rd_cuda_probe(void);
 
 /* telemetry.c */
 void __rd_lat_record(struct ringdev_kernel *k, __u64 ns);
+void __rd_telemetry_stop(struct ringdev_rt *rt);
 
 /* pubsub.c */
 void __rd_subs_free(struct ringdev_rt *rt);

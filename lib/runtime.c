@@ -210,6 +210,8 @@ void ringdev_rt_close(struct ringdev_rt *rt)
 
 	if (!rt)
 		return;
+	/* No snapshot may be taken while the kernels go away. */
+	__rd_telemetry_stop(rt);
 	for (i = 1; i <= rt->nkernels; i++) {
 		struct ringdev_kernel *k = kernel_by_id(rt, i);
 
@@ -399,13 +401,31 @@ static void kernel_poke(struct ringdev_kernel *k)
 	(void)n;
 }
 
+/*
+ * A kernel's outgoing messages are counted before they are published (the
+ * receiver may look at the counters as soon as it has the message) and
+ * the count is taken back when the send fails, which counts a drop.
+ */
+static void out_begin(struct ringdev_kernel *k)
+{
+	RINGDEV_ADD(&k->msgs_out, 1);
+}
+
+static int out_end(struct ringdev_kernel *k, int rc)
+{
+	if (rc) {
+		RINGDEV_ADD(&k->msgs_out, (__u64)-1);
+		RINGDEV_ADD(&k->drops, 1);
+	}
+	return rc;
+}
+
 /* Send a reply envelope to a caller's endpoint; never blocks. */
 static int send_reply(struct ringdev_kernel *k, const struct ringdev_envelope *req,
 		      int err, const void *payload, __u32 len)
 {
 	struct rd_endpoint *ep = endpoint_by_id(k->rt, req->src);
 	struct ringdev_envelope e;
-	int rc;
 
 	if (!ep)
 		return -ENXIO;
@@ -418,12 +438,8 @@ static int send_reply(struct ringdev_kernel *k, const struct ringdev_envelope *r
 	e.dst = req->src;
 	e.len = err ? 0 : len;
 	e.hlc = ringdev_hlc_tick(&k->hlc);
-	rc = ringdev_chan_send(ep->chan, &e, payload, 0);
-	if (rc == 0)
-		RINGDEV_ADD(&k->msgs_out, 1);
-	else
-		RINGDEV_ADD(&k->drops, 1);
-	return rc;
+	out_begin(k);
+	return out_end(k, ringdev_chan_send(ep->chan, &e, payload, 0));
 }
 
 static bool is_call(const struct ringdev_envelope *env)
@@ -1007,27 +1023,25 @@ int __rd_route(struct ringdev_kernel *k, const struct ringdev_envelope *env,
 	struct ringdev_kernel *to;
 	int rc;
 
+	e.src = k->id;
 	if (e.flags & RINGDEV_ENV_F_REPLY) {
 		struct rd_endpoint *ep = endpoint_by_id(k->rt, e.dst);
 
 		if (!ep)
 			return -ENXIO;
-		e.src = k->id;
+		out_begin(k);
 		rc = ringdev_chan_send(ep->chan, &e, payload, 0);
-	} else if (e.dst && (to = kernel_by_id(k->rt, e.dst))) {
-		e.src = k->id;
-		rc = __rd_send(to, &e, payload, RD_K2K_TIMEOUT_NS);
 	} else if (e.dst) {
-		return -ENXIO;
+		to = kernel_by_id(k->rt, e.dst);
+		if (!to)
+			return -ENXIO;
+		out_begin(k);
+		rc = __rd_send(to, &e, payload, RD_K2K_TIMEOUT_NS);
 	} else {
-		e.src = k->id;
+		out_begin(k);
 		rc = ringdev_chan_send(k->outbox, &e, payload, 0);
 	}
-	if (rc == 0)
-		RINGDEV_ADD(&k->msgs_out, 1);
-	else
-		RINGDEV_ADD(&k->drops, 1);
-	return rc;
+	return out_end(k, rc);
 }
 
 /* ---- the handler's context ---------------------------------------------- */
@@ -1065,19 +1079,14 @@ int ringdev_ctx_emit(struct ringdev_ctx *ctx, __u32 type, const void *payload, _
 {
 	struct ringdev_kernel *k = ctx->k;
 	struct ringdev_envelope e;
-	int rc;
 
 	memset(&e, 0, sizeof(e));
 	e.type = type;
 	e.len = len;
 	e.src = k->id;
 	e.hlc = ringdev_hlc_tick(&k->hlc);
-	rc = ringdev_chan_send(k->outbox, &e, payload, 0);
-	if (rc == 0)
-		RINGDEV_ADD(&k->msgs_out, 1);
-	else if (rc == -EAGAIN)
-		RINGDEV_ADD(&k->drops, 1);
-	return rc;
+	out_begin(k);
+	return out_end(k, ringdev_chan_send(k->outbox, &e, payload, 0));
 }
 
 int ringdev_ctx_send(struct ringdev_ctx *ctx, __u32 dst, __u32 type,
@@ -1096,8 +1105,11 @@ int ringdev_ctx_send(struct ringdev_ctx *ctx, __u32 dst, __u32 type,
 	e.src = ctx->k->id;
 	e.dst = dst;
 	e.hlc = ringdev_hlc_tick(&ctx->k->hlc);
+	out_begin(ctx->k);
 	rc = __rd_send(to, &e, payload, RD_K2K_TIMEOUT_NS);
-	if (rc == 0)
-		RINGDEV_ADD(&ctx->k->msgs_out, 1);
+	if (rc) {
+		/* The destination counted a REJECT or DROP_OLDEST loss itself. */
+		RINGDEV_ADD(&ctx->k->msgs_out, (__u64)-1);
+	}
 	return rc;
 }

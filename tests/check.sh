@@ -111,9 +111,9 @@ if [ $QUICK -eq 0 ] && want vm; then
 		line=$(grep -E '^[A-Za-z]*:? *[0-9]+ passed, [0-9]+ failed' "$LOGDIR/vm.log" | tail -n 1)
 		grep -E '^(ok|not ok|skip|FAIL|# SKIP)' "$LOGDIR/vm.log" | sed 's/^/  vm: /' | tail -n 80
 		if [ -n "$line" ]; then
-			p=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")
-			f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
-			s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
+			p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')
+			f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')
+			s=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+' || true)
 			PASS=$((PASS + p)); FAIL=$((FAIL + f)); SKIP=$((SKIP + ${s:-0}))
 			echo "vm stage: $line"
 			[ "$f" -eq 0 ] || FAILED+=("vm")

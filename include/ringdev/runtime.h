@@ -426,6 +426,22 @@ int ringdev_rt_snapshot(struct ringdev_rt *rt, struct ringdev_kernel_stats *st,
  */
 int ringdev_rt_snapshot_json(struct ringdev_rt *rt, FILE *f);
 
+/**
+ * ringdev_rt_serve_telemetry() - publish snapshots for `ringctl top`
+ * @rt: the runtime
+ * @name: 1..63 printable ASCII bytes without '/' or spaces
+ *
+ * Listens on the abstract unix socket "@ringdev-rt/<name>" (SOCK_STREAM)
+ * from a small thread.  Each connection from a process of the same uid
+ * (or root, by SO_PEERCRED) gets one ringdev_rt_snapshot_json() document,
+ * then the connection is closed; others are closed at once.  The server
+ * stops with ringdev_rt_close().  One name per runtime.
+ *
+ * Return: 0; -EINVAL or -ENAMETOOLONG for a bad name; -EBUSY when this
+ * runtime already serves; -EEXIST when the name is taken; -errno.
+ */
+int ringdev_rt_serve_telemetry(struct ringdev_rt *rt, const char *name);
+
 /** ringdev_rt_hlc() - the runtime's hybrid logical clock (see hlc.h) */
 struct ringdev_hlc *ringdev_rt_hlc(struct ringdev_rt *rt);
 

@@ -49,10 +49,16 @@ static int test_open_register(void)
 	struct ringdev_rt *rt;
 	struct ringdev_kernel *k;
 	struct ringdev_kernel_type bad = echo_type;
+	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.backend = RINGDEV_BACKEND_CUDA;
-	T_EQ(ringdev_rt_open(&o, &rt), -ENODEV);
+	/* Without a usable GPU the cuda backend says so; with one it opens. */
+	rc = ringdev_rt_open(&o, &rt);
+	if (rc == 0)
+		ringdev_rt_close(rt);
+	else
+		T_EQ(rc, -ENODEV);
 	o.backend = 9;
 	T_EQ(ringdev_rt_open(&o, &rt), -EINVAL);
 	rt = rt_new();

@@ -225,9 +225,15 @@ mount9p hostroot ro,cache=loose $NR || fail "cannot mount the 9p export 'hostroo
 read -r OUT < /out/.vm/outpath || fail "cannot read /out/.vm/outpath"
 [ -x $NR/bin/bash ] || fail "the host root has no /bin/bash"
 
-# /tmp and /run first: OUT may live below them.
+# /tmp and /run first: OUT (and the caller's directory) may live below them.
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs $NR/tmp
 mount -t tmpfs -o mode=755,nosuid,nodev tmpfs $NR/run
+# A caller working below /tmp or /run gets that directory back, read-only.
+if [ -s /out/.vm/cwdpath ]; then
+	read -r CWD < /out/.vm/cwdpath
+	mkdir -p "$NR$CWD" || fail "cannot create mount point $CWD"
+	mount9p cwd ro,cache=loose "$NR$CWD" || fail "cannot mount the 9p export 'cwd'"
+fi
 mkdir -p "$NR$OUT" || fail "cannot create mount point $OUT"
 mount -o bind /out "$NR$OUT" || fail "cannot bind $OUT"
 mount -t proc proc $NR/proc

@@ -261,6 +261,15 @@ rm -f "$out"/{output.log,status,status.tmp,console.log,dmesg.txt,qemu.log}
 mkdir "$out/.vm"
 : > "$out/output.log"
 printf '%s\n' "$out" > "$out/.vm/outpath"
+# The guest's /tmp and /run are fresh tmpfs: a caller working below them
+# (a CI clone in /tmp, say) gets its directory exported read-only.
+share_cwd=()
+case $cwd in
+/tmp/?*|/run/?*)
+	printf '%s\n' "$cwd" > "$out/.vm/cwdpath"
+	share_cwd=(-virtfs "local,path=$(printf '%s' "${cwd//,/,,}"),mount_tag=cwd,security_model=none,readonly=on,multidevs=remap")
+	;;
+esac
 
 # The command, as a bash script run in the guest (the host's bash).
 {
@@ -271,7 +280,7 @@ printf '%s\n' "$out" > "$out/.vm/outpath"
 	done
 	printf 'if ! cd -- %q; then\n' "$cwd"
 	printf '\techo %q >&2\n\texit 125\nfi\n' \
-		"$PROG: cannot cd to $cwd in the guest (/tmp and /run are empty there)"
+		"$PROG: cannot cd to $cwd in the guest"
 	printf 'timeout=%d\n' "$timeout"
 	printf 'cmd=('
 	printf ' %q' "$@"
@@ -311,7 +320,8 @@ qemu=(qemu-system-x86_64
 	-chardev "file,id=console,path=$(qemu_path "$out/console.log")"
 	-serial chardev:console -monitor none -nic none
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
-	-virtfs "local,path=$(qemu_path "$out"),mount_tag=outdir,security_model=none,multidevs=remap")
+	-virtfs "local,path=$(qemu_path "$out"),mount_tag=outdir,security_model=none,multidevs=remap"
+	"${share_cwd[@]}")
 ((!verbose)) || echo "$PROG: ${qemu[*]}" >&2
 
 t0=$(date +%s.%N)
