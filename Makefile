@@ -38,11 +38,13 @@ LDFLAGS += -fsanitize=thread
 endif
 
 HAVE_DPDK := $(shell pkg-config --exists libdpdk 2>/dev/null && echo 1)
-HAVE_URING := $(shell pkg-config --exists liburing 2>/dev/null && echo 1)
-ifeq ($(HAVE_URING),1)
-CPPFLAGS += -DRINGDEV_HAVE_URING
-LDLIBS   += -luring
+# io_uring batching (lib/batch.c) needs liburing: Debian's liburing-dev.
+ifneq ($(MAKECMDGOALS),clean)
+ifneq ($(shell pkg-config --exists liburing 2>/dev/null && echo 1),1)
+$(error liburing-dev is missing: run scripts/deps.sh as root, or apt-get install liburing-dev)
 endif
+endif
+LDLIBS   += -luring
 HAVE_SDT  := $(shell echo '\#include <sys/sdt.h>' | $(CC) -E -x c - >/dev/null 2>&1 && echo 1)
 ifeq ($(HAVE_SDT),1)
 CPPFLAGS += -DRINGDEV_HAVE_SDT
@@ -52,6 +54,8 @@ LIB_SRC   := $(wildcard lib/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(O)/%.o)
 BENCH_SRC := $(wildcard tools/ringbench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(O)/%.o)
+RINGCTL_SRC := $(wildcard tools/ringctl/*.c)
+RINGCTL_OBJ := $(RINGCTL_SRC:%.c=$(O)/%.o)
 TEST_SRC  := $(wildcard tests/unit/*.c)
 TEST_LIB  := $(filter tests/unit/lib%.c,$(TEST_SRC))
 TEST_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(filter-out $(TEST_LIB),$(TEST_SRC)))
@@ -84,7 +88,7 @@ driver:
 	$(MAKE) -C $(KDIR) M=$(KMOD) $(KFLAGS) modules; fi
 
 lib: $(O)/libringdev.a $(O)/libringdev.so $(O)/libringdev.pc
-tools: $(if $(BENCH_SRC),$(O)/ringbench)
+tools: $(if $(BENCH_SRC),$(O)/ringbench) $(if $(RINGCTL_SRC),$(O)/ringctl)
 tests: $(TEST_BINS)
 examples: $(EX_BINS)
 
@@ -111,6 +115,10 @@ $(O)/libringdev.pc: lib/libringdev.pc.in Makefile
 $(O)/ringbench: $(BENCH_OBJ) $(O)/libringdev.a
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(O)/libringdev.a $(BENCH_LIBS) $(LDLIBS) -lm
 
+$(RINGCTL_OBJ): tools/ringctl/ringctl.h
+$(O)/ringctl: $(RINGCTL_OBJ) $(O)/libringdev.a
+	$(CC) $(LDFLAGS) -o $@ $(RINGCTL_OBJ) $(O)/libringdev.a $(LDLIBS) -ldl
+
 $(O)/tests/%: tests/unit/%.c $(O)/libringdev.a $(HEADERS) $(TEST_LIB) tests/unit/test.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIB) $(O)/libringdev.a $(LDLIBS)
@@ -122,7 +130,7 @@ $(O)/examples/%: examples/%.c $(O)/libringdev.a $(HEADERS)
 install: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/ringdev \
 		$(DESTDIR)$(INCDIR)/linux $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7 \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BINDIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BINDIR)
 	install -m 644 $(O)/libringdev.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(O)/$(SONAME).1 $(DESTDIR)$(LIBDIR)/
 	ln -sf $(SONAME).1 $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -131,13 +139,15 @@ install: lib
 		-e 's|@PRIVATE@|$(LDLIBS)|' lib/libringdev.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libringdev.pc
 	install -m 644 include/ringdev/*.h $(DESTDIR)$(INCDIR)/ringdev/
 	install -m 644 include/uapi/linux/ringdev.h $(DESTDIR)$(INCDIR)/linux/
-	$(foreach s,1 3 7,$(if $(wildcard man/*.$(s)),install -m 644 $(wildcard man/*.$(s)) $(DESTDIR)$(MANDIR)/man$(s)/;))
+	$(foreach s,1 3 7 8,$(if $(wildcard man/*.$(s)),install -m 644 $(wildcard man/*.$(s)) $(DESTDIR)$(MANDIR)/man$(s)/;))
 	if [ -x $(O)/ringbench ]; then install -m 755 $(O)/ringbench $(DESTDIR)$(BINDIR)/; fi
+	if [ -x $(O)/ringctl ]; then install -m 755 $(O)/ringctl $(DESTDIR)$(BINDIR)/; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libringdev.* $(DESTDIR)$(LIBDIR)/pkgconfig/libringdev.pc
 	rm -rf $(DESTDIR)$(INCDIR)/ringdev
-	rm -f $(DESTDIR)$(INCDIR)/linux/ringdev.h $(DESTDIR)$(BINDIR)/ringbench
+	rm -f $(DESTDIR)$(INCDIR)/linux/ringdev.h $(DESTDIR)$(BINDIR)/ringbench \
+		$(DESTDIR)$(BINDIR)/ringctl $(DESTDIR)$(MANDIR)/man8/ringctl.8
 
 deps:
 	@scripts/deps.sh check

@@ -54,28 +54,45 @@ void __ringdev_chan_free(struct ringdev_chan *c)
 	free(c);
 }
 
-/* Close dead links; only when no waiter may be polling them.  Locked. */
+/* Slots in use (open links, dead or alive) plus places reserved.  Locked. */
+static unsigned int links_taken_locked(const struct ringdev_chan *c)
+{
+	unsigned int i, n = c->links_reserved;
+
+	for (i = 0; i < c->nlinks; i++)
+		n += c->links[i] >= 0;
+	return n;
+}
+
+/*
+ * Close the dead links no poll in flight holds.  Links that joined after
+ * the current waiters started polling are watched by nobody, so look for
+ * hang-ups here too, without blocking.  Locked.
+ */
 static void links_reclaim_locked(struct ringdev_chan *c)
 {
-	unsigned int i, j = 0;
+	struct pollfd pfd[RINGDEV_MAX_LINKS];
+	unsigned int i;
 
-	if (c->waiters)
-		return;
 	for (i = 0; i < c->nlinks; i++) {
-		if (c->link_dead[i]) {
-			close(c->links[i]);
-			continue;
+		pfd[i].fd = c->links[i] >= 0 && !c->link_dead[i] ? c->links[i] : -1;
+		pfd[i].events = POLLRDHUP;
+		pfd[i].revents = 0;
+	}
+	if (c->nlinks && poll(pfd, c->nlinks, 0) > 0) {
+		for (i = 0; i < c->nlinks; i++) {
+			if (pfd[i].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) {
+				c->link_dead[i] = true;
+				c->live_links--;
+			}
 		}
-		c->links[j] = c->links[i];
-		c->link_dead[j++] = false;
 	}
-	/* Keep one dead entry so that "had a peer, lost it" survives. */
-	if (!j && c->nlinks) {
-		c->links[0] = -1;
-		c->link_dead[0] = true;
-		j = 1;
+	for (i = 0; i < c->nlinks; i++) {
+		if (c->links[i] >= 0 && c->link_dead[i] && !c->link_polls[i]) {
+			close(c->links[i]);
+			c->links[i] = -1;
+		}
 	}
-	c->nlinks = j;
 }
 
 /* Hold a place for a link, so that sending fds never outruns it. */
@@ -84,9 +101,9 @@ static int link_reserve(struct ringdev_chan *c)
 	int rc = 0;
 
 	pthread_mutex_lock(&c->lock);
-	if (c->nlinks + c->links_reserved == RINGDEV_MAX_LINKS)
+	if (links_taken_locked(c) == RINGDEV_MAX_LINKS)
 		links_reclaim_locked(c);
-	if (c->nlinks + c->links_reserved == RINGDEV_MAX_LINKS)
+	if (links_taken_locked(c) == RINGDEV_MAX_LINKS)
 		rc = -EMFILE;
 	else
 		c->links_reserved++;
@@ -100,12 +117,20 @@ static int link_reserve(struct ringdev_chan *c)
  */
 static void link_commit(struct ringdev_chan *c, int sock)
 {
+	unsigned int i;
+
 	pthread_mutex_lock(&c->lock);
 	c->links_reserved--;
 	if (sock >= 0) {
-		c->link_dead[c->nlinks] = false;
-		c->links[c->nlinks++] = sock;
+		for (i = 0; i < c->nlinks && c->links[i] >= 0; i++)
+			;
+		if (i == c->nlinks)
+			c->nlinks++;
+		c->links[i] = sock;
+		c->link_dead[i] = false;
+		c->link_polls[i] = 0;
 		c->live_links++;
+		c->had_peer = true;
 	}
 	pthread_mutex_unlock(&c->lock);
 }
@@ -122,7 +147,7 @@ int __ringdev_chan_add_link(struct ringdev_chan *c, int sock)
 /* Were there peers, and are they all gone?  (Named creators never say so.) */
 static bool peer_lost_locked(const struct ringdev_chan *c)
 {
-	return c->nlinks && !c->live_links && !c->serves_name;
+	return c->had_peer && !c->live_links && !c->serves_name;
 }
 
 /* Map @len bytes of @fd at @off for the channel; the caller attaches. */
@@ -489,22 +514,23 @@ static int chan_sleep(struct ringdev_chan *c, unsigned int side, __u64 deadline)
 		return -EPIPE;
 	}
 	for (i = 0; i < c->nlinks; i++) {
-		if (c->link_dead[i])
+		if (c->links[i] < 0 || c->link_dead[i])
 			continue;
 		pfd[n].fd = c->links[i];
 		pfd[n].events = POLLRDHUP;
+		c->link_polls[i]++;	/* not closed under our poll */
 		idx[n++] = i;
 	}
-	c->waiters++;
 	pthread_mutex_unlock(&c->lock);
 	rc = chan_poll(c, side, pfd, idx, n, deadline);
 	pthread_mutex_lock(&c->lock);
-	c->waiters--;
+	for (i = 1; i < n; i++)
+		c->link_polls[idx[i]]--;
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
 
-/* chan_sleep()'s ppoll and what follows, with waiters counted. */
+/* chan_sleep()'s ppoll and what follows; the caller holds the links' polls. */
 static int chan_poll(struct ringdev_chan *c, unsigned int side, struct pollfd *pfd,
 		     const unsigned int *idx, unsigned int n, __u64 deadline)
 {
@@ -538,7 +564,7 @@ static int chan_poll(struct ringdev_chan *c, unsigned int side, struct pollfd *p
 	rc = 0;
 	pthread_mutex_lock(&c->lock);
 	for (i = 1; i < n; i++) {
-		/* Dead links stay open until close: other waiters poll them too. */
+		/* A dead link stays open while any waiter may still poll it. */
 		if ((pfd[i].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) &&
 		    !c->link_dead[idx[i]]) {
 			c->link_dead[idx[i]] = true;

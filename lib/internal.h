@@ -59,14 +59,19 @@ struct ringdev_chan {
 	__u64 spin_ns;
 	__u64 kicked_seq[2];		/* the sleep_seq each side was last rung for */
 
-	/* Peer liveness: sockets whose hang-up means a peer went away. */
+	/*
+	 * Peer liveness: sockets whose hang-up means a peer went away.  Slots
+	 * are stable (-1 when free) so that a waiter's snapshot stays valid;
+	 * a dead link is closed once no poll in flight holds it.
+	 */
 	pthread_mutex_t lock;
 	int links[RINGDEV_MAX_LINKS];
 	bool link_dead[RINGDEV_MAX_LINKS];
-	unsigned int nlinks;		/* slots used in links[] */
+	unsigned int link_polls[RINGDEV_MAX_LINKS];	/* waiters polling it now */
+	unsigned int nlinks;		/* slots ever used: [0, nlinks) */
 	unsigned int live_links;
 	unsigned int links_reserved;	/* places held by fd passing in flight */
-	unsigned int waiters;		/* threads polling the links now */
+	bool had_peer;			/* a link was ever made */
 	bool serves_name;		/* creator of a named channel: peers come and go */
 
 	/* Naming (shm): a listening socket and the thread that serves it. */

@@ -11,6 +11,7 @@
 #include <ringdev/hlc.h>
 #include <ringdev/topic.h>
 #include <ringdev/runtime.h>
+#include <ringdev/batch.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -3,11 +3,14 @@
  * chan_basic.c - channel behaviour on the shm transport: options, timeouts,
  * doorbell suppression, fd passing, attach by name, peer death.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "test.h"
+
+#define RINGDEV_MAX_LINKS_TEST	64	/* lib/internal.h's RINGDEV_MAX_LINKS */
 
 static struct ringdev_envelope env_id(__u64 id, __u32 len)
 {
@@ -253,5 +256,55 @@ static int test_by_name(void)
 	return T_PASS;
 }
 
-T_MAIN(T_CASE(test_options), T_CASE(test_timeouts), T_CASE(test_suppression),
+struct sleeper {
+	struct ringdev_chan *c;
+	int rc;
+};
+
+static void *sleep_in_recv(void *arg)
+{
+	struct sleeper *sl = arg;
+	struct ringdev_envelope e;
+	char buf[16];
+
+	sl->rc = ringdev_chan_recv(sl->c, &e, buf, sizeof(buf), 30000000000LL);
+	return NULL;
+}
+
+/*
+ * Regression: dead liveness links were reclaimed only while no thread
+ * waited, so a creator asleep in recv refused the 65th attacher (-EMFILE).
+ */
+static int test_attachers_come_and_go(void)
+{
+	struct ringdev_chan_opts o;
+	struct ringdev_chan *c, *p;
+	struct ringdev_envelope e = env_id(1, 0);
+	struct sleeper sl;
+	pthread_t th;
+	char name[64];
+	int i;
+
+	snprintf(name, sizeof(name), "test.churn.%d", (int)getpid());
+	ringdev_chan_opts_init(&o);
+	o.name = name;
+	o.spin_ns = 0;
+	T_EQ(ringdev_chan_create(&o, &c), 0);
+	sl.c = c;
+	sl.rc = 1;
+	T_EQ(pthread_create(&th, NULL, sleep_in_recv, &sl), 0);
+	for (i = 0; i < 4 * RINGDEV_MAX_LINKS_TEST; i++) {
+		T_EQ(ringdev_chan_attach(name, RINGDEV_TRANSPORT_AUTO, &p), 0);
+		ringdev_chan_close(p);
+	}
+	T_EQ(ringdev_chan_attach(name, RINGDEV_TRANSPORT_AUTO, &p), 0);
+	T_EQ(ringdev_chan_send(p, &e, NULL, 0), 0);
+	pthread_join(th, NULL);
+	T_EQ(sl.rc, 0);
+	ringdev_chan_close(p);
+	ringdev_chan_close(c);
+	return T_PASS;
+}
+
+T_MAIN(T_CASE(test_attachers_come_and_go), T_CASE(test_options), T_CASE(test_timeouts), T_CASE(test_suppression),
        T_CASE(test_fd_passing), T_CASE(test_peer_death), T_CASE(test_by_name))

@@ -38,24 +38,24 @@ struct rb_scenario {
 };
 
 static struct rb_scenario scenarios[] = {
-	{ "cacheline", rb_cacheline_lat, { NULL },
-	  "raw cache-line ping-pong: the physical limit" },
-	{ "eventfd", rb_eventfd_lat, { "cacheline" },
-	  "eventfd ping-pong, blocking" },
-	{ "condvar-lat", rb_condvar_lat, { "cacheline" },
-	  "mutex+condvar queue ping-pong" },
-	{ "condvar-tput", rb_condvar_tput, { NULL },
-	  "mutex+condvar queue throughput, every size, single and batched" },
-	{ "dpdk", rb_dpdk_tput, { NULL },
-	  "DPDK rte_ring SP/SC throughput, 64 B elements, single and bursts" },
-	{ "ring-lat", rb_ring_lat, { "cacheline" },
-	  "bare ringdev ring ping-pong, spinning, every size" },
-	{ "chan-lat", rb_chan_lat, { "cacheline", "eventfd" },
-	  "shm channel ping-pong: spinning at every size, and blocking" },
-	{ "ring-tput", rb_ring_tput, { "dpdk", "condvar-tput" },
-	  "bare ringdev ring throughput, every size, single and bursts" },
-	{ "chan-tput", rb_chan_tput, { "dpdk", "condvar-tput" },
-	  "shm channel throughput, every size, single and bursts" },
+	{ .name = "cacheline", .run = rb_cacheline_lat, .deps = { NULL },
+	  .help = "raw cache-line ping-pong: the physical limit" },
+	{ .name = "eventfd", .run = rb_eventfd_lat, .deps = { "cacheline" },
+	  .help = "eventfd ping-pong, blocking" },
+	{ .name = "condvar-lat", .run = rb_condvar_lat, .deps = { "cacheline" },
+	  .help = "mutex+condvar queue ping-pong" },
+	{ .name = "condvar-tput", .run = rb_condvar_tput, .deps = { NULL },
+	  .help = "mutex+condvar queue throughput, every size, single and batched" },
+	{ .name = "dpdk", .run = rb_dpdk_tput, .deps = { NULL },
+	  .help = "DPDK rte_ring SP/SC throughput, 64 B elements, single and bursts" },
+	{ .name = "ring-lat", .run = rb_ring_lat, .deps = { "cacheline" },
+	  .help = "bare ringdev ring ping-pong, spinning, every size" },
+	{ .name = "chan-lat", .run = rb_chan_lat, .deps = { "cacheline", "eventfd" },
+	  .help = "shm channel ping-pong: spinning at every size, and blocking" },
+	{ .name = "ring-tput", .run = rb_ring_tput, .deps = { "dpdk", "condvar-tput" },
+	  .help = "bare ringdev ring throughput, every size, single and bursts" },
+	{ .name = "chan-tput", .run = rb_chan_tput, .deps = { "dpdk", "condvar-tput" },
+	  .help = "shm channel throughput, every size, single and bursts" },
 };
 
 #define RB_NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -72,14 +72,16 @@ static struct rb_scenario *scenario_find(const char *name)
 }
 
 /**
- * rb_row_new() - append an empty row called @name of @kind
+ * rb_row_new() - the row called @name, appended empty on the first pass
  *
  * Return: the row; exits when the fixed table is full (a programming error).
  */
 struct rb_row *rb_row_new(const char *name, enum rb_kind kind)
 {
-	struct rb_row *row;
+	struct rb_row *row = rb_row_find(name);
 
+	if (row)
+		return row;	/* a later pass adds runs to it */
 	if (rb_nr_rows == RB_MAX_ROWS) {
 		fprintf(stderr, "ringbench: too many result rows\n");
 		exit(2);
@@ -121,6 +123,24 @@ static double row_figure(const struct rb_row *row)
 	return row->kind == RB_LAT ? row->p50 : row->mmsgs;
 }
 
+/**
+ * rb_row_finish() - turn a row's per-run figures into medians (and spread)
+ */
+void rb_row_finish(struct rb_row *row)
+{
+	if (row->kind == RB_LAT) {
+		if (row->lat.n)
+			rb_lat_runs_store(&row->lat, row);
+		return;
+	}
+	if (!row->nrate)
+		return;
+	row->mmsgs = rb_median(row->rate, row->nrate);	/* sorts rate[] */
+	row->mmsgs_lo = row->rate[0];
+	row->mmsgs_hi = row->rate[row->nrate - 1];
+	row->mbytes = row->mmsgs * row->size;
+}
+
 /* Compute every row's ratio against its baseline, and its verdict. */
 static void resolve_ratios(void)
 {
@@ -158,16 +178,6 @@ unsigned long rb_tput_msgs(unsigned int size)
 	unsigned long n = rb_opt.msgs / (size / 64 ? size / 64 : 1);
 
 	return n ? n : 1;
-}
-
-/**
- * rb_selected() - is scenario group @group to run (see --only)?
- */
-int rb_selected(const char *group)
-{
-	const struct rb_scenario *s = scenario_find(group);
-
-	return s && s->wanted;
 }
 
 /* Mark @s and, recursively, the groups its ratios need. */
@@ -217,10 +227,13 @@ static const char *verdict_str(const struct rb_row *row)
 	}
 }
 
+/* Busy share of the machine just before the run, -1 when unknown. */
+double rb_busy_before = -1;
+
 /* Print the report to @f. */
 static void print_report(FILE *f, int ncpus)
 {
-	char rbuf[32], tbuf[32];
+	char rbuf[32], tbuf[32], dbuf[128];
 	unsigned int i, k;
 
 	fprintf(f, "ringbench: %d CPUs online to us; threads %s", ncpus,
@@ -230,14 +243,16 @@ static void print_report(FILE *f, int ncpus)
 	fprintf(f, "\n");
 	fprintf(f, "timer: %s; one timestamp costs %.1f ns and is inside every round trip\n",
 		rb_timer_name(), rb_timer_overhead_ns());
-	fprintf(f, "figures: median of %u runs; ring capacity %u slots; spinning ping-pong %lu "
+	fprintf(f, "figures: median of %u runs (passes over every scenario, interleaved); ring capacity %u slots; spinning ping-pong %lu "
 		"round trips/run (blocking ones %lu); throughput %lu msgs/run at 64 B, "
 		"scaled by 64/size (condvar: a tenth)\n",
 		rb_opt.reps, rb_opt.capacity, rb_opt.iters,
 		rb_opt.iters / 10 ? rb_opt.iters / 10 : 1, rb_tput_msgs(64));
-	fprintf(f, "DPDK: %s%s%s\n", rb_dpdk_status ? "skipped (" : "ran, rte_ring_init on "
-		"malloc memory, no EAL", rb_dpdk_status ? rb_dpdk_status : "",
-		rb_dpdk_status ? ")" : "");
+	if (rb_busy_before >= 0)
+		fprintf(f, "machine: %.0f%% busy with other work just before the run%s\n",
+			rb_busy_before, rb_busy_before > 10 ?
+			" -- NOISY: figures will be disturbed" : "");
+	fprintf(f, "DPDK: %s\n", rb_dpdk_describe(dbuf, sizeof(dbuf)));
 
 	for (k = 0; k < 2; k++) {
 		int any = 0;
@@ -248,27 +263,29 @@ static void print_report(FILE *f, int ncpus)
 			continue;
 		fprintf(f, "\n");
 		if (!k)
-			fprintf(f, "%-20s %8s %8s %8s %9s  %-19s %8s %9s  %s\n",
-				"latency (ns/RTT)", "p50", "p99", "p99.9", "max",
+			fprintf(f, "%-21s %7s %7s %7s %7s %9s  %-17s %6s %9s  %s\n",
+				"latency (ns/RTT)", "p50", "mean", "p99", "p99.9", "max",
 				"baseline", "p50 x", "target", "result");
 		else
-			fprintf(f, "%-20s %8s %9s  %-19s %8s %9s  %s\n",
-				"throughput", "Mmsg/s", "MB/s", "baseline", "ratio",
-				"target", "result");
+			fprintf(f, "%-21s %8s %15s %9s  %-19s %7s %9s  %s\n",
+				"throughput", "Mmsg/s", "runs: min-max", "MB/s",
+				"baseline", "ratio", "target", "result");
 		for (i = 0; i < rb_nr_rows; i++) {
 			const struct rb_row *row = &rows[i];
 
 			if (row->kind != (k ? RB_TPUT : RB_LAT))
 				continue;
 			if (!k)
-				fprintf(f, "%-20s %8.0f %8.0f %8.0f %9.0f  %-19s %8s %9s  %s\n",
-					row->name, row->p50, row->p99, row->p999, row->max,
+				fprintf(f, "%-21s %7.0f %7.0f %7.0f %7.0f %9.0f  %-17s %6s %9s  %s\n",
+					row->name, row->p50, row->mean, row->p99, row->p999,
+					row->max,
 					row->baseline[0] ? row->baseline : "-",
 					ratio_str(row, rbuf, sizeof(rbuf)),
 					target_str(row, tbuf, sizeof(tbuf)), verdict_str(row));
 			else
-				fprintf(f, "%-20s %8.2f %9.0f  %-19s %8s %9s  %s\n",
-					row->name, row->mmsgs, row->mbytes,
+				fprintf(f, "%-21s %8.2f %7.2f-%-7.2f %9.0f  %-19s %7s %9s  %s\n",
+					row->name, row->mmsgs, row->mmsgs_lo,
+					row->mmsgs_hi, row->mbytes,
 					row->baseline[0] ? row->baseline : "-",
 					ratio_str(row, rbuf, sizeof(rbuf)),
 					target_str(row, tbuf, sizeof(tbuf)), verdict_str(row));
@@ -283,8 +300,10 @@ static void print_report(FILE *f, int ncpus)
 	for (i = 0; i < rb_nr_rows; i++) {
 		const struct rb_row *row = &rows[i];
 
-		fprintf(f, "%-20s %s, n=%lu%s%s%s", row->name, row->desc, row->n,
+		fprintf(f, "%-21s %s, n=%lu%s%s%s", row->name, row->desc, row->n,
 			row->note[0] ? " [" : "", row->note, row->note[0] ? "]" : "");
+		if (row->preempted)
+			fprintf(f, " (preempted %ld times)", row->preempted);
 		if (row->errors)
 			fprintf(f, " -- %lu WRONG MESSAGES (lost, duplicated or reordered)",
 				row->errors);
@@ -307,8 +326,8 @@ static void usage(FILE *f)
 		"  -m, --msgs N       messages per 64-byte throughput run (default 10000000;\n"
 		"                     scaled by 64/size for larger slots, N/10 for condvar)\n"
 		"  -c, --capacity N   slots per ring and queue, power of two (default 1024)\n"
-		"  -q, --quick        small counts for CI smoke runs (reps 3, iters 20000,\n"
-		"                     msgs 500000) unless given explicitly\n"
+		"  -q, --quick        small counts for CI smoke runs (reps 3, iters 5000,\n"
+		"                     msgs 200000) unless given explicitly\n"
 		"  -o, --only NAME    run one scenario group (and the baselines it needs)\n"
 		"  -j, --json FILE    also write the results as JSON to FILE (\"-\": stdout,\n"
 		"                     the table then goes to stderr)\n"
@@ -359,7 +378,7 @@ static void parse_args(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "r:n:m:c:qo:j:vlh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			rb_opt.reps = (unsigned int)parse_num("--reps", optarg, 64);
+			rb_opt.reps = (unsigned int)parse_num("--reps", optarg, RB_MAX_REPS);
 			set_reps = 1;
 			break;
 		case 'n':
@@ -410,9 +429,9 @@ static void parse_args(int argc, char **argv)
 		if (!set_reps)
 			rb_opt.reps = 3;
 		if (!set_iters)
-			rb_opt.iters = 20000;
+			rb_opt.iters = 5000;
 		if (!set_msgs)
-			rb_opt.msgs = 500000;
+			rb_opt.msgs = 200000;
 	}
 	if (rb_opt.only) {
 		struct rb_scenario *s = scenario_find(rb_opt.only);
@@ -438,7 +457,7 @@ static void parse_args(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	FILE *out = stdout;
-	unsigned int i;
+	unsigned int i, pass;
 	int ncpus, bad = 0;
 
 	parse_args(argc, argv);
@@ -448,14 +467,24 @@ int main(int argc, char **argv)
 	if (rb_opt.cpu[0] < 0)
 		fprintf(stderr, "ringbench: only %d CPU available: threads run unpinned\n",
 			ncpus);
+	rb_busy_before = rb_busy_pct();
 	rb_timer_init();
 
-	for (i = 0; i < RB_NR_SCENARIOS; i++) {
-		if (!scenarios[i].wanted)
-			continue;
-		rb_msg("ringbench: %s\n", scenarios[i].name);
-		scenarios[i].run();
+	/*
+	 * Passes: every selected scenario runs once per pass, so that noise
+	 * from a shared machine that comes and goes falls on baselines and
+	 * on ringdev alike instead of on whichever ran during it.
+	 */
+	for (pass = 0; pass < rb_opt.reps; pass++) {
+		for (i = 0; i < RB_NR_SCENARIOS; i++) {
+			if (!scenarios[i].wanted)
+				continue;
+			rb_msg("ringbench: pass %u: %s\n", pass, scenarios[i].name);
+			scenarios[i].run();
+		}
 	}
+	for (i = 0; i < rb_nr_rows; i++)
+		rb_row_finish(&rows[i]);
 	resolve_ratios();
 	print_report(out, ncpus);
 

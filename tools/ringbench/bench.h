@@ -15,6 +15,16 @@ extern const unsigned int rb_sizes[RB_NR_SIZES];
 /* Messages per burst in the batched throughput scenarios. */
 #define RB_BURST	32
 
+/* Most measured runs (passes) per figure. */
+#define RB_MAX_REPS	64
+
+/* Per-run latency figures, in timer ticks, collected before the median. */
+struct rb_lat_runs {
+	double p50[RB_MAX_REPS], p99[RB_MAX_REPS], p999[RB_MAX_REPS];
+	double max[RB_MAX_REPS], mean[RB_MAX_REPS];
+	unsigned int n;
+};
+
 /* Command-line options, after defaults and --quick are applied. */
 struct rb_opts {
 	unsigned int reps;	/* measured runs per figure; the median is reported */
@@ -59,6 +69,7 @@ struct rb_row {
 	/* RB_TPUT: */
 	double mmsgs;		/* million messages per second */
 	double mbytes;		/* MB/s of slot bytes (n * size) */
+	double mmsgs_lo, mmsgs_hi;	/* slowest and fastest run: the spread */
 	char baseline[48];	/* row name this is compared with, "" for none */
 	double ratio;		/* ours / baseline, 0 when unknown */
 	double target;		/* ratio limit, 0 when none */
@@ -66,14 +77,20 @@ struct rb_row {
 	enum rb_verdict verdict;
 	unsigned long errors;	/* lost, duplicated, reordered or corrupt messages */
 	int failed;		/* the scenario could not run */
+	long preempted;		/* involuntary context switches while it ran */
+	struct rb_lat_runs lat;	/* RB_LAT: each run's figures, before the median */
+	double rate[RB_MAX_REPS];	/* RB_TPUT: each run's Mmsg/s */
+	unsigned int nrate;
 	char note[96];
 };
 
 /* ---- results (bench.c) ---- */
 struct rb_row *rb_row_new(const char *name, enum rb_kind kind);
 struct rb_row *rb_row_find(const char *name);
+void rb_row_finish(struct rb_row *row);
 void rb_set_baseline(struct rb_row *row, const char *baseline, double target,
 		     int target_max);
+extern double rb_busy_before;
 extern struct rb_row *rb_rows;
 extern unsigned int rb_nr_rows;
 
@@ -89,11 +106,6 @@ double rb_hist_max(const struct rb_hist *h);
 double rb_hist_mean(const struct rb_hist *h);
 double rb_median(double *v, unsigned int n);
 
-/* Per-run latency figures, in timer ticks, collected before the median. */
-struct rb_lat_runs {
-	double p50[64], p99[64], p999[64], max[64], mean[64];
-	unsigned int n;
-};
 void rb_lat_runs_add(struct rb_lat_runs *lr, const struct rb_hist *h);
 void rb_lat_runs_store(struct rb_lat_runs *lr, struct rb_row *row);
 
@@ -104,6 +116,8 @@ double rb_timer_overhead_ns(void);
 uint64_t rb_now_ticks(void);
 double rb_ticks_to_ns(double ticks);
 uint64_t rb_now_ns(void);
+double rb_busy_pct(void);
+long rb_nivcsw(void);
 
 /* Spin barrier for the two threads of a run. */
 struct rb_barrier {
@@ -151,7 +165,6 @@ int rb_cpus_init(void);
 int rb_run_pair(void *(*fa)(void *), void *(*fb)(void *), void *arg);
 void *rb_alloc(size_t size);
 void rb_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int rb_selected(const char *group);
 
 /* ---- scenarios; each returns 0, or -1 when it could not run ---- */
 int rb_cacheline_lat(void);
@@ -164,9 +177,10 @@ int rb_ring_tput(void);
 int rb_chan_tput(void);
 int rb_dpdk_tput(void);
 extern const char *rb_dpdk_status;
+const char *rb_dpdk_describe(char *buf, size_t len);
 
 /* ---- output (json.c) ---- */
-int rb_json_write(const char *path);
+int rb_json_write(const char *path, int ncpus, int bad);
 
 /*
  * Message checking.  Every message carries its sequence number: in the

@@ -11,7 +11,26 @@
  * Why DPDK did not run, for the report; NULL once it ran.  Read by the
  * ringdev throughput rows to choose their baseline.
  */
-const char *rb_dpdk_status = "not run";
+const char *rb_dpdk_status = "not selected";
+
+/**
+ * rb_dpdk_describe() - one line saying whether and how DPDK ran
+ * @buf: room for the text
+ * @len: bytes at @buf
+ *
+ * Return: @buf.
+ */
+const char *rb_dpdk_describe(char *buf, size_t len)
+{
+	if (!rb_dpdk_status)
+		snprintf(buf, len, "ran: rte_ring_init() on page-aligned malloc memory, "
+			 "EAL not started");
+	else if (!strcmp(rb_dpdk_status, "not selected"))
+		snprintf(buf, len, "not run (not selected)");
+	else
+		snprintf(buf, len, "skipped (%s)", rb_dpdk_status);
+	return buf;
+}
 
 #ifdef RINGBENCH_HAVE_DPDK
 
@@ -167,7 +186,7 @@ int rb_dpdk_tput(void)
 /** rb_dpdk_tput() - DPDK was not found at build time: nothing to run */
 int rb_dpdk_tput(void)
 {
-	rb_dpdk_status = "built without libdpdk (pkg-config libdpdk not found)";
+	rb_dpdk_status = "built without libdpdk: pkg-config found none";
 	return 0;
 }
 

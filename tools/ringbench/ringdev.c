@@ -344,12 +344,11 @@ static void *chan_pong(void *arg)
 	return NULL;
 }
 
-/* Append this link's doorbell counters (both directions) to @row's note. */
+/* Write the doorbell counters of @n handles (this pass's) as @row's note. */
 static void chan_note_stats(struct rb_row *row, struct ringdev_chan *const *cs,
 			    unsigned int n)
 {
 	struct ringdev_chan_stats st, sum;
-	size_t len = strlen(row->note);
 	unsigned int i;
 
 	memset(&sum, 0, sizeof(sum));
@@ -358,12 +357,11 @@ static void chan_note_stats(struct rb_row *row, struct ringdev_chan *const *cs,
 		sum.kicks += st.kicks;
 		sum.suppressed += st.suppressed;
 		sum.sleeps += st.sleeps;
-		sum.spins += st.spins;
 	}
-	snprintf(row->note + len, sizeof(row->note) - len,
-		 "%skicks %llu, suppressed %llu, sleeps %llu",
-		 len ? "; " : "", (unsigned long long)sum.kicks,
-		 (unsigned long long)sum.suppressed, (unsigned long long)sum.sleeps);
+	snprintf(row->note, sizeof(row->note),
+		 "last run: kicks %llu, suppressed %llu, sleeps %llu",
+		 (unsigned long long)sum.kicks, (unsigned long long)sum.suppressed,
+		 (unsigned long long)sum.sleeps);
 }
 
 /* One channel ping-pong row: @spin_ns per wait, @n round trips. */

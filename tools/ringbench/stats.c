@@ -149,7 +149,7 @@ void rb_lat_runs_add(struct rb_lat_runs *lr, const struct rb_hist *h)
 {
 	unsigned int i = lr->n;
 
-	if (i >= sizeof(lr->p50) / sizeof(lr->p50[0]))
+	if (i >= RB_MAX_REPS)
 		return;
 	lr->p50[i] = rb_hist_pct(h, 50);
 	lr->p99[i] = rb_hist_pct(h, 99);

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <ringdev/barrier.h>
 #include "bench.h"
@@ -273,7 +275,7 @@ void *rb_alloc(size_t size)
 	return p;
 }
 
-/** rb_msg() - progress line on stderr (suppressed when JSON goes to stdout) */
+/** rb_msg() - a progress line on stderr, printed only with --verbose */
 void rb_msg(const char *fmt, ...)
 {
 	va_list ap;
@@ -292,8 +294,9 @@ void rb_pp_count_error(struct rb_pp *pp)
 }
 
 /**
- * rb_pp_measure() - run a ping-pong scenario rb_opt.reps times into @row
- * @row: receives the medians over the runs of p50, p99, p99.9, max, mean
+ * rb_pp_measure() - one measured ping-pong run of a scenario, into @row
+ * @row: collects this run's p50, p99, p99.9, max and mean; the medians
+ *	 over every pass are computed by rb_row_finish()
  * @pp: the run; n, warm, size and priv set by the caller
  * @ping: times round trips into pp->h; runs on the first CPU
  * @pong: answers; runs on the second CPU
@@ -303,10 +306,8 @@ void rb_pp_count_error(struct rb_pp *pp)
 int rb_pp_measure(struct rb_row *row, struct rb_pp *pp,
 		  void *(*ping)(void *), void *(*pong)(void *))
 {
-	struct rb_lat_runs lr;
-	unsigned int rep;
+	long csw = rb_nivcsw();
 
-	memset(&lr, 0, sizeof(lr));
 	pp->h = rb_hist_new();
 	if (!pp->h)
 		goto fail;
@@ -314,17 +315,14 @@ int rb_pp_measure(struct rb_row *row, struct rb_pp *pp,
 	row->n = pp->n;
 	row->size = pp->size;
 	row->batch = 1;
-	for (rep = 0; rep < rb_opt.reps; rep++) {
-		rb_hist_reset(pp->h);
-		rb_barrier_init(&pp->bar);
-		if (rb_run_pair(ping, pong, pp))
-			goto fail;
-		rb_lat_runs_add(&lr, pp->h);
-		rb_msg("  %-22s run %u: p50 %.0f ns\n", row->name, rep,
-		       rb_ticks_to_ns(rb_hist_pct(pp->h, 50)));
-	}
-	rb_lat_runs_store(&lr, row);
-	row->errors = pp->errors;
+	rb_barrier_init(&pp->bar);
+	if (rb_run_pair(ping, pong, pp))
+		goto fail;
+	rb_lat_runs_add(&row->lat, pp->h);
+	rb_msg("  %-22s run %u: p50 %.0f ns\n", row->name, row->lat.n,
+	       rb_ticks_to_ns(rb_hist_pct(pp->h, 50)));
+	row->errors += pp->errors;
+	row->preempted += rb_nivcsw() - csw;
 	rb_hist_free(pp->h);
 	pp->h = NULL;
 	return 0;
@@ -336,23 +334,23 @@ fail:
 }
 
 /**
- * rb_tp_measure() - run a throughput scenario rb_opt.reps times into @row
- * @row: receives the median Mmsg/s and MB/s
+ * rb_tp_measure() - one measured throughput run of a scenario, into @row
+ * @row: collects this run's Mmsg/s; rb_row_finish() takes the median
  * @tp: the run; n, size, batch and priv set by the caller
  * @prod: sends tp->n messages; runs on the first CPU
  * @cons: receives and checks them, stamps t0/t1; runs on the second CPU
  *
- * One unmeasured run of n / 10 messages warms caches, pages and the
- * branch predictors first.
+ * An unmeasured run of n / 10 messages warms caches, pages and the branch
+ * predictors first.
  *
  * Return: 0, or -1 when the threads could not run (row marked failed).
  */
 int rb_tp_measure(struct rb_row *row, struct rb_tp *tp,
 		  void *(*prod)(void *), void *(*cons)(void *))
 {
-	double rate[64];
-	unsigned long n = tp->n, errors = 0;
-	unsigned int rep;
+	unsigned long n = tp->n;
+	long csw = rb_nivcsw();
+	double rate;
 
 	row->n = n;
 	row->size = tp->size;
@@ -362,23 +360,72 @@ int rb_tp_measure(struct rb_row *row, struct rb_tp *tp,
 	tp->errors = 0;
 	if (rb_run_pair(prod, cons, tp))
 		goto fail;
-	errors += tp->errors;
+	row->errors += tp->errors;
 	tp->n = n;
-	for (rep = 0; rep < rb_opt.reps; rep++) {
-		rb_barrier_init(&tp->bar);
-		tp->errors = 0;
-		if (rb_run_pair(prod, cons, tp))
-			goto fail;
-		errors += tp->errors;
-		rate[rep] = (double)n * 1e3 /
-			    (double)(tp->t1 > tp->t0 ? tp->t1 - tp->t0 : 1);
-		rb_msg("  %-22s run %u: %.2f Mmsg/s\n", row->name, rep, rate[rep]);
-	}
-	row->mmsgs = rb_median(rate, rb_opt.reps);
-	row->mbytes = row->mmsgs * tp->size;
-	row->errors = errors;
+	rb_barrier_init(&tp->bar);
+	tp->errors = 0;
+	if (rb_run_pair(prod, cons, tp))
+		goto fail;
+	row->errors += tp->errors;
+	rate = (double)n * 1e3 / (double)(tp->t1 > tp->t0 ? tp->t1 - tp->t0 : 1);
+	if (row->nrate < RB_MAX_REPS)
+		row->rate[row->nrate++] = rate;
+	rb_msg("  %-22s run %u: %.2f Mmsg/s\n", row->name, row->nrate, rate);
+	row->preempted += rb_nivcsw() - csw;
 	return 0;
 fail:
 	row->failed = 1;
 	return -1;
+}
+
+/* Sum of all and of idle jiffies in /proc/stat's "cpu" line; -1 on error. */
+static int read_cpu_jiffies(unsigned long long *total, unsigned long long *idle)
+{
+	unsigned long long v[10] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n, i;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+	fclose(f);
+	if (n < 5)
+		return -1;
+	*total = 0;
+	/* guest and guest_nice (8, 9) are already inside user and nice. */
+	for (i = 0; i < 8; i++)
+		*total += v[i];
+	*idle = v[3] + v[4];
+	return 0;
+}
+
+/**
+ * rb_busy_pct() - how busy the machine is before we start, in percent
+ *
+ * Samples /proc/stat over 300 ms while ringbench itself sleeps, so every
+ * busy jiffy belongs to someone else (or to the hypervisor, as steal).
+ *
+ * Return: the busy share of all CPUs, or -1 when /proc/stat is unreadable.
+ */
+double rb_busy_pct(void)
+{
+	unsigned long long t0, i0, t1, i1;
+
+	if (read_cpu_jiffies(&t0, &i0))
+		return -1;
+	usleep(300000);
+	if (read_cpu_jiffies(&t1, &i1) || t1 == t0)
+		return -1;
+	return 100.0 * (double)((t1 - t0) - (i1 - i0)) / (double)(t1 - t0);
+}
+
+/** rb_nivcsw() - involuntary context switches of this process so far */
+long rb_nivcsw(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ru.ru_nivcsw;
 }

@@ -209,6 +209,29 @@ lib_on_dev()
 	done
 }
 
+# ringctl against driver rings (and shm ones): tests/ringctl-test.sh --dev.
+ringctl_on_dev()
+{
+	local rc
+
+	if [[ -n ${RINGDEV_DEV:-} ]]; then
+		skip "ringctl on dev (no /dev/ringdev node; ringctl opens that path)"
+		return
+	fi
+	if [[ ! -x $TOP/build/ringctl ]]; then
+		fail "ringctl on dev (not built)"
+		return
+	fi
+	timeout 240 "$TOP/tests/ringctl-test.sh" --dev >"$out/ringctl.log" 2>&1
+	rc=$?
+	if ((rc == 0)); then
+		pass "ringctl-test.sh --dev ($(tail -n 1 "$out/ringctl.log"))"
+	else
+		grep -E '^(not ok|#)' "$out/ringctl.log" | sed 's/^/#   /' | tail -n 20
+		fail "ringctl-test.sh --dev (exit $rc)"
+	fi
+}
+
 guest()
 {
 	cd "$TOP" || exit 125
@@ -241,6 +264,9 @@ guest()
 	lib_on_dev
 	dmesg_check "libringdev on the dev transport"
 
+	ringctl_on_dev
+	dmesg_check "ringctl on the dev transport"
+
 	if grep -q '^ringdev ' /proc/modules &&
 	   [[ $(awk '$1 == "ringdev" { print $3 }' /proc/modules) == 0 ]]; then
 		pass "module refcount back to 0"
@@ -271,7 +297,7 @@ fi
 # Host side: build, boot, report.
 # ---------------------------------------------------------------------------
 
-timeout=280
+timeout=540
 accel=auto
 vmout=
 while (($#)); do
@@ -301,7 +327,7 @@ make -s -C "$TOP" driver KDIR="$kdir" >"$BUILD.module.log" 2>&1 ||
 rm -f "$BUILD.module.log"
 echo "# building selftests and the library's tests"
 make -s -C "$HERE" || host_fail "selftest build failed"
-make -s -C "$TOP" tests || host_fail "library test build failed"
+make -s -C "$TOP" tests tools examples || host_fail "library test build failed"
 
 [[ -n $vmout ]] || vmout=$BUILD/vm
 mkdir -p "$vmout"
