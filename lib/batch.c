@@ -117,42 +117,6 @@ static __u64 chan_id(struct ringdev_chan *c)
 	return old;
 }
 
-static struct ringdev_ctrl_wake *wake_block(struct ringdev_chan *c, unsigned int side)
-{
-	return side == RINGDEV_SIDE_CONS ? &c->ring.ctrl->cons_wake : &c->ring.ctrl->prod_wake;
-}
-
-static bool side_is_multi(const struct ringdev_chan *c, unsigned int side)
-{
-	return c->ring.flags & (side == RINGDEV_SIDE_CONS ? RINGDEV_RING_F_MC :
-							    RINGDEV_RING_F_MP);
-}
-
-/* chan.c's wake_flag_set(): announce a sleep on @side, then a full barrier. */
-static void wake_flag_set(struct ringdev_chan *c, unsigned int side)
-{
-	struct ringdev_ctrl_wake *w = wake_block(c, side);
-
-	if (side_is_multi(c, side)) {
-		RINGDEV_ADD(&w->sleep_seq, 1);
-		RINGDEV_ADD(&w->need_wakeup, 1);
-	} else {
-		RINGDEV_WRITE_ONCE(w->sleep_seq, w->sleep_seq + 1);
-		RINGDEV_WRITE_ONCE(w->need_wakeup, 1);
-	}
-	/* Flag before the re-check; pairs with the barrier in batch_doorbell(). */
-	RINGDEV_SMP_MB();
-}
-
-static void wake_flag_clear(struct ringdev_chan *c, unsigned int side)
-{
-	struct ringdev_ctrl_wake *w = wake_block(c, side);
-
-	if (side_is_multi(c, side))
-		RINGDEV_ADD(&w->need_wakeup, (__u32)-1);
-	else
-		RINGDEV_WRITE_ONCE(w->need_wakeup, 0);
-}
 
 static __u64 now_ns(void)
 {
@@ -498,7 +462,7 @@ static void batch_run_pending(struct ringdev_batch *b)
 		rc = c->ops->kick(c, b->pend[i].side);
 		if (rc < 0) {
 			b->st.kick_errors++;
-			RINGDEV_ADD(&c->kick_errors, 1);
+			RINGDEV_COUNT(c->role[b->pend[i].side ^ 1].kick_errors);
 			if (!b->first_err)
 				b->first_err = rc;
 			continue;
@@ -518,45 +482,20 @@ static int batch_pend(struct ringdev_batch *b, struct ringdev_chan *c, unsigned 
 	return 1;
 }
 
-/* doorbell() of chan.c, with the kick queued instead of made. */
+/* chan.c's doorbell(), with the kick queued instead of made. */
 static int batch_doorbell(struct ringdev_batch *b, struct ringdev_chan *c,
 			  unsigned int side)
 {
 	int rc;
 
-	/*
-	 * Order the caller's publish before the flag load; pairs with the
-	 * barrier in wake_flag_set(): either we see the flag, or the
-	 * sleeper's re-check sees the message.
-	 */
-	RINGDEV_SMP_MB();
-	if (!RINGDEV_READ_ONCE(wake_block(c, side)->need_wakeup))
-		goto suppressed;
-	/* A single sleeper is owed one doorbell per sleep (see chan.c). */
-	if (!side_is_multi(c, side)) {
-		__u64 seq = RINGDEV_READ_ONCE(wake_block(c, side)->sleep_seq);
-
-		if (RINGDEV_READ_ONCE(c->kicked_seq[side]) == seq)
-			goto suppressed;
-		RINGDEV_WRITE_ONCE(c->kicked_seq[side], seq);
+	if (!__ringdev_doorbell_due(c, side)) {
+		b->st.suppressed++;
+		return 0;
 	}
 	rc = batch_queue_kick(b, c, side);
-	if (rc < 0) {
-		RINGDEV_ADD(&c->kick_errors, 1);
+	if (rc < 0)
 		b->st.kick_errors++;
-		return rc;
-	}
-	RINGDEV_ADD(&c->kicks, 1);
-	if (side == RINGDEV_SIDE_CONS)
-		RINGDEV_ADD(&c->ring.ctrl->prod.kicks, 1);
-	else
-		RINGDEV_ADD(&c->ring.ctrl->cons.kicks, 1);
-	return 1;
-
-suppressed:
-	RINGDEV_ADD(&c->suppressed, 1);
-	b->st.suppressed++;
-	return 0;
+	return __ringdev_doorbell_done(c, side, rc);
 }
 
 int ringdev_batch_notify(struct ringdev_batch *b, struct ringdev_chan *c)
@@ -837,7 +776,7 @@ int ringdev_batch_wait(struct ringdev_batch *b, struct ringdev_chan *const *cs,
 				b->polls[b->widx[i]].fired = false;
 	}
 	for (i = 0; i < n; i++)
-		wake_flag_set(cs[i], RINGDEV_SIDE_CONS);
+		__ringdev_wake_announce(cs[i], RINGDEV_SIDE_CONS);
 	if (any_readable(cs, n)) {
 		rc = 0;
 		goto clear;
@@ -850,7 +789,7 @@ int ringdev_batch_wait(struct ringdev_batch *b, struct ringdev_chan *const *cs,
 	batch_run_pending(b);
 	b->st.sleeps++;
 	for (i = 0; i < n; i++)
-		RINGDEV_ADD(&cs[i]->sleeps, 1);
+		RINGDEV_COUNT(cs[i]->role[RINGDEV_SIDE_CONS].sleeps);
 	rc = uring ? batch_wait_uring(b, cs, n, deadline) :
 		     batch_wait_ppoll(b, cs, n, deadline);
 	/* Whatever arrived before the deadline is still a reason to look. */
@@ -858,6 +797,6 @@ int ringdev_batch_wait(struct ringdev_batch *b, struct ringdev_chan *const *cs,
 		rc = 0;
 clear:
 	for (i = 0; i < n; i++)
-		wake_flag_clear(cs[i], RINGDEV_SIDE_CONS);
+		__ringdev_wake_retract(cs[i], RINGDEV_SIDE_CONS);
 	return rc;
 }

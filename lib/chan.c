@@ -371,11 +371,16 @@ __u32 ringdev_chan_transport(const struct ringdev_chan *c)
 
 void ringdev_chan_stats(const struct ringdev_chan *c, struct ringdev_chan_stats *st)
 {
-	st->kicks = RINGDEV_READ_ONCE(c->kicks);
-	st->suppressed = RINGDEV_READ_ONCE(c->suppressed);
-	st->sleeps = RINGDEV_READ_ONCE(c->sleeps);
-	st->spins = RINGDEV_READ_ONCE(c->spins);
-	st->kick_errors = RINGDEV_READ_ONCE(c->kick_errors);
+	unsigned int i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < 2; i++) {
+		st->kicks += RINGDEV_READ_ONCE(c->role[i].kicks);
+		st->suppressed += RINGDEV_READ_ONCE(c->role[i].suppressed);
+		st->sleeps += RINGDEV_READ_ONCE(c->role[i].sleeps);
+		st->spins += RINGDEV_READ_ONCE(c->role[i].spins);
+		st->kick_errors += RINGDEV_READ_ONCE(c->role[i].kick_errors);
+	}
 }
 
 /* ---- doorbells ------------------------------------------------------ */
@@ -398,7 +403,8 @@ static struct ringdev_ctrl_wake *wake_block(struct ringdev_chan *c, unsigned int
 	return side == RINGDEV_SIDE_CONS ? &c->ring.ctrl->cons_wake : &c->ring.ctrl->prod_wake;
 }
 
-static void wake_flag_set(struct ringdev_chan *c, unsigned int side)
+/* Announce a sleep on @side, then a full barrier (before the re-check). */
+void __ringdev_wake_announce(struct ringdev_chan *c, unsigned int side)
 {
 	struct ringdev_ctrl_wake *w = wake_block(c, side);
 
@@ -417,7 +423,8 @@ static void wake_flag_set(struct ringdev_chan *c, unsigned int side)
 	RINGDEV_SMP_MB();
 }
 
-static void wake_flag_clear(struct ringdev_chan *c, unsigned int side)
+/* Withdraw a sleep announced by __ringdev_wake_announce(). */
+void __ringdev_wake_retract(struct ringdev_chan *c, unsigned int side)
 {
 	if (side_is_multi(c, side))
 		RINGDEV_ADD(wake_flag(c, side), (__u32)-1);
@@ -425,52 +432,68 @@ static void wake_flag_clear(struct ringdev_chan *c, unsigned int side)
 		RINGDEV_WRITE_ONCE(*wake_flag(c, side), 0);
 }
 
-/* Ring @side's doorbell if its owner announced a sleep. */
-static int doorbell(struct ringdev_chan *c, unsigned int side)
+/*
+ * Is a doorbell due for @side after our publish?  Only if its owner
+ * announced a sleep, and (a single sleeper) not already rung for that
+ * sleep.  Counts the suppressed checks.
+ */
+bool __ringdev_doorbell_due(struct ringdev_chan *c, unsigned int side)
 {
-	int rc;
+	struct ringdev_chan_role *me = &c->role[side ^ 1];
+	__u64 seq;
 
 	/*
 	 * Order our publish (a slot's release store) before the flag load;
-	 * pairs with the barrier in wake_flag_set().  Either we see the
-	 * flag, or the sleeper's re-check sees our message.
+	 * pairs with the barrier in __ringdev_wake_announce().  Either we see
+	 * the flag, or the sleeper's re-check sees our message.
 	 */
 	RINGDEV_SMP_MB();
-	if (!RINGDEV_READ_ONCE(*wake_flag(c, side))) {
-		RINGDEV_ADD(&c->suppressed, 1);
-		return 0;
-	}
+	if (!RINGDEV_READ_ONCE(*wake_flag(c, side)))
+		goto suppressed;
 	/*
 	 * A single sleeper needs one doorbell per sleep: its flag stays set
 	 * until it runs again, and further kicks would only cost syscalls.
 	 * Several sleepers share a semaphore eventfd: each kick wakes one.
 	 */
-	if (!side_is_multi(c, side)) {
-		__u64 seq = RINGDEV_READ_ONCE(wake_block(c, side)->sleep_seq);
+	if (side_is_multi(c, side))
+		return true;
+	seq = RINGDEV_READ_ONCE(wake_block(c, side)->sleep_seq);
+	if (RINGDEV_READ_ONCE(me->kicked_seq) == seq)
+		goto suppressed;
+	RINGDEV_WRITE_ONCE(me->kicked_seq, seq);
+	return true;
+suppressed:
+	RINGDEV_COUNT(me->suppressed);
+	return false;
+}
 
-		if (RINGDEV_READ_ONCE(c->kicked_seq[side]) == seq) {
-			RINGDEV_ADD(&c->suppressed, 1);
-			return 0;
-		}
-		RINGDEV_WRITE_ONCE(c->kicked_seq[side], seq);
-	}
-	RINGDEV_PROBE2(kick, c->mem, side);
-	rc = c->ops->kick(c, side);
+/* Account for a doorbell rung (or queued) for @side; @rc is its result. */
+int __ringdev_doorbell_done(struct ringdev_chan *c, unsigned int side, int rc)
+{
+	struct ringdev_chan_role *me = &c->role[side ^ 1];
+
 	if (rc < 0) {
-		/*
-		 * The message is already in the ring: failing the send now
-		 * would invite a duplicate.  Count it; the sleeper's timeout
-		 * or the next doorbell recovers.
-		 */
-		RINGDEV_ADD(&c->kick_errors, 1);
+		RINGDEV_COUNT(me->kick_errors);
 		return rc;
 	}
-	RINGDEV_ADD(&c->kicks, 1);
-	if (side == RINGDEV_SIDE_CONS)
-		RINGDEV_ADD(&c->ring.ctrl->prod.kicks, 1);
-	else
-		RINGDEV_ADD(&c->ring.ctrl->cons.kicks, 1);
+	RINGDEV_COUNT(me->kicks);
+	RINGDEV_ADD(side == RINGDEV_SIDE_CONS ? &c->ring.ctrl->prod.kicks :
+						&c->ring.ctrl->cons.kicks, 1);
 	return 1;
+}
+
+/*
+ * Ring @side's doorbell if it is due.  A failure is counted, never
+ * turned into a failed send: the message is already in the ring, and
+ * failing now would invite a duplicate; the sleeper's timeout or the
+ * next doorbell recovers.
+ */
+static int doorbell(struct ringdev_chan *c, unsigned int side)
+{
+	if (!__ringdev_doorbell_due(c, side))
+		return 0;
+	RINGDEV_PROBE2(kick, c->mem, side);
+	return __ringdev_doorbell_done(c, side, c->ops->kick(c, side));
 }
 
 int ringdev_chan_notify(struct ringdev_chan *c)
@@ -547,7 +570,7 @@ static int chan_poll(struct ringdev_chan *c, unsigned int side, struct pollfd *p
 		ts.tv_nsec = (long)((deadline - now) % 1000000000ull);
 		tsp = &ts;
 	}
-	RINGDEV_ADD(&c->sleeps, 1);
+	RINGDEV_COUNT(c->role[side].sleeps);
 	rc = ppoll(pfd, n, tsp, NULL);
 	RINGDEV_PROBE2(wake, c->mem, side);
 	if (rc < 0)
@@ -602,7 +625,7 @@ static int chan_wait_for(struct ringdev_chan *c, unsigned int side,
 			RINGDEV_CPU_RELAX();
 			rc = try(c, arg);
 			if (rc != -EAGAIN) {
-				RINGDEV_ADD(&c->spins, 1);
+				RINGDEV_COUNT(c->role[side].spins);
 				return rc;
 			}
 		}
@@ -611,14 +634,14 @@ static int chan_wait_for(struct ringdev_chan *c, unsigned int side,
 	}
 
 	for (;;) {
-		wake_flag_set(c, side);
+		__ringdev_wake_announce(c, side);
 		rc = try(c, arg);
 		if (rc != -EAGAIN) {
-			wake_flag_clear(c, side);
+			__ringdev_wake_retract(c, side);
 			return rc;
 		}
 		rc = chan_sleep(c, side, deadline);
-		wake_flag_clear(c, side);
+		__ringdev_wake_retract(c, side);
 		if (rc == -ETIMEDOUT || rc == -EPIPE) {
 			/* Whatever arrived before the end is still delivered. */
 			int last = try(c, arg);
@@ -770,7 +793,7 @@ int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,
 			break;
 	}
 	for (i = 0; i < n; i++)
-		wake_flag_set(cs[i], RINGDEV_SIDE_CONS);
+		__ringdev_wake_announce(cs[i], RINGDEV_SIDE_CONS);
 	for (i = 0; i < n; i++)
 		if (ringdev_ring_readable(&cs[i]->ring))
 			goto out;
@@ -794,7 +817,7 @@ int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,
 		tsp = &ts;
 	}
 	for (i = 0; i < n; i++)
-		RINGDEV_ADD(&cs[i]->sleeps, 1);
+		RINGDEV_COUNT(cs[i]->role[RINGDEV_SIDE_CONS].sleeps);
 	rc = ppoll(pfd, np, tsp, NULL);
 	if (rc < 0) {
 		rc = errno == EINTR ? 0 : -errno;
@@ -811,6 +834,6 @@ out:
 	rc = 0;
 clear:
 	for (i = 0; i < n; i++)
-		wake_flag_clear(cs[i], RINGDEV_SIDE_CONS);
+		__ringdev_wake_retract(cs[i], RINGDEV_SIDE_CONS);
 	return rc;
 }

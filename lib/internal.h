@@ -57,7 +57,6 @@ struct ringdev_chan {
 	char name[RINGDEV_NAME_MAX];	/* dev: the name to unlink on close */
 	int efd[2];			/* doorbells, by RINGDEV_SIDE_* */
 	__u64 spin_ns;
-	__u64 kicked_seq[2];		/* the sleep_seq each side was last rung for */
 
 	/*
 	 * Peer liveness: sockets whose hang-up means a peer went away.  Slots
@@ -81,8 +80,21 @@ struct ringdev_chan {
 	bool server_running;
 	__u32 mode;
 
-	/* Process-local counters; several threads may share a handle. */
-	__u64 kicks, suppressed, sleeps, spins, kick_errors;
+	/*
+	 * Process-local counters, one block per role (indexed by the side the
+	 * role waits on: RINGDEV_SIDE_PROD for producers).  A producer thread
+	 * and a consumer thread often share one handle, so each role's block
+	 * has its own cache lines and is bumped without a locked instruction
+	 * (several threads in one role may lose a count: statistics only).
+	 */
+	struct ringdev_chan_role {
+		__u64 kicks;		/* doorbells rung for the other side */
+		__u64 suppressed;	/* doorbell checks that found it awake */
+		__u64 sleeps;
+		__u64 spins;
+		__u64 kick_errors;
+		__u64 kicked_seq;	/* the other side's sleep_seq last rung */
+	} __attribute__((aligned(128))) role[2];
 
 	/* batch.c: process-unique id, set on first use (0: none yet). */
 	__u64 batch_id;
@@ -95,6 +107,13 @@ int __ringdev_chan_add_link(struct ringdev_chan *c, int sock);
 int __ringdev_chan_map(struct ringdev_chan *c, int fd, size_t len, off_t off);
 __u32 __ringdev_pick_transport(__u32 transport);
 int __ringdev_name_check(const char *name);
+void __ringdev_wake_announce(struct ringdev_chan *c, unsigned int side);
+void __ringdev_wake_retract(struct ringdev_chan *c, unsigned int side);
+bool __ringdev_doorbell_due(struct ringdev_chan *c, unsigned int side);
+int __ringdev_doorbell_done(struct ringdev_chan *c, unsigned int side, int rc);
+
+/* Bump a per-handle statistic: relaxed, no locked instruction. */
+#define RINGDEV_COUNT(x)	RINGDEV_WRITE_ONCE((x), RINGDEV_READ_ONCE(x) + 1)
 int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,
 			    int extra_fd, __u64 spin_ns, __s64 timeout_ns);
 
