@@ -467,7 +467,7 @@ ringdev_ring_send(struct ringdev_ring *r,
 		  const void *payload)
 {
 	struct ringdev_slot_hdr *s;
-	__u64 pos;
+	__u64 pos = 0;	/* set by every successful claim */
 	int k;
 
 	if (env->flags & ~RINGDEV_ENV_F_ALL)
@@ -506,7 +506,7 @@ ringdev_ring_recv(struct ringdev_ring *r,
 		  void *buf, size_t cap)
 {
 	__u32 cap32 = cap > 0xffffffffu ? 0xffffffffu : (__u32)cap;
-	__u64 pos;
+	__u64 pos = 0;	/* set by every successful claim */
 	int k;
 
 	k = __ringdev_cons_claim(r, 1, &pos, env, 0, &cap32, 0);
@@ -539,7 +539,7 @@ ringdev_ring_send_burst(struct ringdev_ring *r,
 			unsigned int n)
 {
 	unsigned int i, fit;
-	__u64 pos;
+	__u64 pos = 0;	/* set by every successful claim */
 	int k;
 
 	for (fit = 0; fit < n && m[fit].env.len <= r->max_payload &&
@@ -583,7 +583,7 @@ ringdev_ring_recv_burst(struct ringdev_ring *r,
 			struct ringdev_msg *m, unsigned int n)
 {
 	unsigned int i;
-	__u64 pos;
+	__u64 pos = 0;	/* set by every successful claim */
 	int k;
 
 	if (!n)
@@ -717,7 +717,7 @@ static inline RINGDEV_HOSTDEV int
 ringdev_ring_discard(struct ringdev_ring *r, struct ringdev_envelope *env)
 {
 	struct ringdev_envelope tmp;
-	__u64 pos;
+	__u64 pos = 0;	/* set by every successful claim */
 	int k;
 
 	k = __ringdev_cons_claim(r, 1, &pos, env ? env : &tmp, 0, NULL, 0);
