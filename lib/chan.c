@@ -37,7 +37,7 @@ struct ringdev_chan *__ringdev_chan_alloc(const struct ringdev_transport_ops *op
 	memset(c, 0, sizeof(*c));
 	c->ops = ops;
 	c->mem_fd = c->efd[0] = c->efd[1] = -1;
-	c->listen_fd = c->stop_fd = -1;
+	c->name_srv.listen_fd = c->name_srv.stop_fd = -1;
 	c->spin_ns = RINGDEV_DEFAULT_SPIN_NS;
 	pthread_mutex_init(&c->lock, NULL);
 	return c;

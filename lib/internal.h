@@ -8,6 +8,8 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <ringdev/chan.h>
 
 #define RINGDEV_MAX_LINKS	64	/* peers a channel watches for liveness */
@@ -48,6 +50,18 @@ struct ringdev_hello {
 
 #define RINGDEV_HELLO_MAGIC	0x4f4c4548U	/* "HELO" */
 
+/* A listening abstract unix socket and the thread serving it (srv.c). */
+typedef void (*ringdev_srv_fn)(void *arg, int sock, const struct ucred *peer);
+
+struct ringdev_srv {
+	int listen_fd;
+	int stop_fd;			/* eventfd that ends the thread */
+	pthread_t thread;
+	bool running;
+	ringdev_srv_fn serve;		/* per connection; srv.c closes the socket */
+	void *arg;
+};
+
 struct ringdev_chan {
 	struct ringdev_ring ring;	/* first: its hot fields are cache-aligned */
 	const struct ringdev_transport_ops *ops;
@@ -73,11 +87,7 @@ struct ringdev_chan {
 	bool had_peer;			/* a link was ever made */
 	bool serves_name;		/* creator of a named channel: peers come and go */
 
-	/* Naming (shm): a listening socket and the thread that serves it. */
-	int listen_fd;
-	int stop_fd;			/* eventfd that ends the server thread */
-	pthread_t server;
-	bool server_running;
+	struct ringdev_srv name_srv;	/* shm: hands the channel to attachers */
 	__u32 mode;
 
 	/*
@@ -116,6 +126,13 @@ int __ringdev_doorbell_done(struct ringdev_chan *c, unsigned int side, int rc);
 #define RINGDEV_COUNT(x)	RINGDEV_WRITE_ONCE((x), RINGDEV_READ_ONCE(x) + 1)
 int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,
 			    int extra_fd, __u64 spin_ns, __s64 timeout_ns);
+
+/* srv.c */
+int __ringdev_abstract_addr(const char *prefix, const char *name,
+			    struct sockaddr_un *sun, socklen_t *len);
+int __ringdev_srv_start(struct ringdev_srv *s, int type, const char *prefix,
+			const char *name, ringdev_srv_fn serve, void *arg);
+void __ringdev_srv_stop(struct ringdev_srv *s);
 
 /* fdpass.c */
 int __ringdev_send_hello(int sock, const struct ringdev_hello *h, const int *fds);

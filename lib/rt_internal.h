@@ -117,11 +117,7 @@ struct ringdev_rt {
 	struct rd_sub *subs;
 	unsigned int nsubs, subs_cap;
 
-	/* telemetry.c: the "@ringdev-rt/<name>" server; fds valid while tm_running */
-	int tm_listen_fd;
-	int tm_stop_fd;			/* eventfd that ends the server thread */
-	pthread_t tm_thread;
-	bool tm_running;
+	struct ringdev_srv tm_srv;	/* telemetry.c: "@ringdev-rt/<name>" */
 };
 
 /* runtime.c */

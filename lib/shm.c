@@ -41,27 +41,9 @@ static void shm_kick_sqe(struct ringdev_chan *c, unsigned int side,
 	io_uring_prep_write(sqe, c->efd[side], &one, sizeof(one), 0);
 }
 
-static void shm_stop_server(struct ringdev_chan *c)
-{
-	__u64 one = 1;
-
-	if (c->server_running) {
-		/* Should the doorbell fail, a shut-down listener stops it too. */
-		if (write(c->stop_fd, &one, sizeof(one)) < 0)
-			shutdown(c->listen_fd, SHUT_RDWR);
-		pthread_join(c->server, NULL);
-		c->server_running = false;
-	}
-	if (c->listen_fd >= 0)
-		close(c->listen_fd);
-	if (c->stop_fd >= 0)
-		close(c->stop_fd);
-	c->listen_fd = c->stop_fd = -1;
-}
-
 static void shm_release(struct ringdev_chan *c)
 {
-	shm_stop_server(c);
+	__ringdev_srv_stop(&c->name_srv);
 	if (c->mem)
 		munmap(c->mem, c->map_len);
 	if (c->mem_fd >= 0)
@@ -114,22 +96,7 @@ static size_t page_round(size_t n)
 }
 
 /* A name becomes the abstract socket "@ringdev/<name>". */
-static int shm_name_addr(const char *name, struct sockaddr_un *sun, socklen_t *len)
-{
-	static const char prefix[] = "ringdev/";
-	int rc = __ringdev_name_check(name);
-	size_t n;
-
-	if (rc)
-		return rc;
-	n = strlen(name);
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	memcpy(sun->sun_path + 1, prefix, sizeof(prefix) - 1);
-	memcpy(sun->sun_path + sizeof(prefix), name, n);
-	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sizeof(prefix) + n);
-	return 0;
-}
+#define SHM_NAME_PREFIX	"ringdev/"
 
 /* May the process behind @cred attach to a channel of @mode? */
 static bool shm_admits(const struct ucred *cred, __u32 mode)
@@ -141,77 +108,32 @@ static bool shm_admits(const struct ucred *cred, __u32 mode)
 	return (mode & 0006) == 0006;
 }
 
-/* Hand the channel to each process that connects by name. */
-static void *shm_serve(void *arg)
+/* Hand the channel to a process that connected by name, or say why not. */
+static void shm_serve(void *arg, int sock, const struct ucred *peer)
 {
 	struct ringdev_chan *c = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = c->listen_fd, .events = POLLIN },
-		{ .fd = c->stop_fd, .events = POLLIN },
+	struct ringdev_hello deny = {
+		.magic = RINGDEV_HELLO_MAGIC,
+		.abi_version = RINGDEV_ABI_VERSION,
+		.status = -EACCES,
 	};
 
-	for (;;) {
-		struct ringdev_hello deny = {
-			.magic = RINGDEV_HELLO_MAGIC,
-			.abi_version = RINGDEV_ABI_VERSION,
-			.status = -EACCES,
-		};
-		struct ucred cred;
-		socklen_t len = sizeof(cred);
-		int sock;
-
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[1].revents || (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
-			break;
-		sock = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (sock < 0)
-			continue;
-		if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-		    !shm_admits(&cred, c->mode)) {
-			__ringdev_send_hello(sock, &deny, NULL);
-			close(sock);
-			continue;
-		}
+	if (shm_admits(peer, c->mode)) {
 		/* The channel keeps its own duplicate as the liveness link. */
 		deny.status = ringdev_chan_send_fds(c, sock);
-		/* Nothing was sent (e.g. -EMFILE): tell the client why. */
-		if (deny.status && deny.status != -EPIPE)
-			__ringdev_send_hello(sock, &deny, NULL);
-		close(sock);
+		if (!deny.status || deny.status == -EPIPE)
+			return;
 	}
-	return NULL;
+	/* Nothing was sent (denied, or e.g. -EMFILE): tell the client why. */
+	__ringdev_send_hello(sock, &deny, NULL);
 }
 
 static int shm_publish(struct ringdev_chan *c, const char *name, __u32 mode)
 {
-	struct sockaddr_un sun;
-	socklen_t len;
-	int rc;
-
-	rc = shm_name_addr(name, &sun, &len);
-	if (rc)
-		return rc;
-	c->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (c->listen_fd < 0)
-		return -errno;
-	if (bind(c->listen_fd, (struct sockaddr *)&sun, len) < 0)
-		return errno == EADDRINUSE ? -EEXIST : -errno;
-	if (listen(c->listen_fd, 16) < 0)
-		return -errno;
-	c->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (c->stop_fd < 0)
-		return -errno;
 	c->mode = mode;
 	c->serves_name = true;
-	rc = pthread_create(&c->server, NULL, shm_serve, c);
-	if (rc)
-		return -rc;
-	c->server_running = true;
-	return 0;
+	return __ringdev_srv_start(&c->name_srv, SOCK_SEQPACKET, SHM_NAME_PREFIX, name,
+				   shm_serve, c);
 }
 
 int __ringdev_shm_create(const struct ringdev_chan_opts *o, struct ringdev_chan **out)
@@ -345,7 +267,7 @@ int __ringdev_shm_attach(const char *name, struct ringdev_chan **out)
 	socklen_t len, clen = sizeof(cred);
 	int sock, rc;
 
-	rc = shm_name_addr(name, &sun, &len);
+	rc = __ringdev_abstract_addr(SHM_NAME_PREFIX, name, &sun, &len);
 	if (rc)
 		return rc;
 	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);

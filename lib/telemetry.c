@@ -6,14 +6,11 @@
  * it to `ringctl top`.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include "rt_internal.h"
 
 void __rd_lat_record(struct ringdev_kernel *k, __u64 ns)
@@ -155,104 +152,22 @@ static void tm_send_snapshot(struct ringdev_rt *rt, int sock)
 	free(buf);
 }
 
-/* The server thread: one snapshot per admitted connection. */
-static void *tm_serve(void *arg)
+/* One snapshot per connection; counters are the owner's business. */
+static void tm_serve(void *arg, int sock, const struct ucred *peer)
 {
-	struct ringdev_rt *rt = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = rt->tm_listen_fd, .events = POLLIN },
-		{ .fd = rt->tm_stop_fd, .events = POLLIN },
-	};
-
-	for (;;) {
-		struct ucred cred;
-		socklen_t clen = sizeof(cred);
-		int sock;
-
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd[1].revents || (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
-			break;
-		sock = accept4(rt->tm_listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (sock < 0)
-			continue;
-		/* Counters are the owner's business: same uid or root only. */
-		if (!getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) &&
-		    (cred.uid == 0 || cred.uid == geteuid()))
-			tm_send_snapshot(rt, sock);
-		close(sock);
-	}
-	return NULL;
+	if (peer->uid == 0 || peer->uid == geteuid())
+		tm_send_snapshot(arg, sock);
 }
 
 int ringdev_rt_serve_telemetry(struct ringdev_rt *rt, const char *name)
 {
-	struct sockaddr_un sun;
-	socklen_t len;
-	size_t n;
-	int rc;
-
 	if (!rt)
 		return -EINVAL;
-	rc = __ringdev_name_check(name);
-	if (rc)
-		return rc;
-	if (rt->tm_running)
-		return -EBUSY;
-	n = strlen(name);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	/* Abstract: sun_path[0] is NUL, the name follows, no terminator. */
-	memcpy(sun.sun_path + 1, RD_TM_PREFIX, sizeof(RD_TM_PREFIX) - 1);
-	memcpy(sun.sun_path + sizeof(RD_TM_PREFIX), name, n);
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sizeof(RD_TM_PREFIX) + n);
-
-	rt->tm_listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (rt->tm_listen_fd < 0)
-		return -errno;
-	rt->tm_stop_fd = -1;
-	if (bind(rt->tm_listen_fd, (struct sockaddr *)&sun, len) < 0) {
-		rc = errno == EADDRINUSE ? -EEXIST : -errno;
-		goto fail;
-	}
-	if (listen(rt->tm_listen_fd, 16) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	rt->tm_stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (rt->tm_stop_fd < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	rc = -pthread_create(&rt->tm_thread, NULL, tm_serve, rt);
-	if (rc)
-		goto fail;
-	rt->tm_running = true;
-	return 0;
-fail:
-	if (rt->tm_stop_fd >= 0)
-		close(rt->tm_stop_fd);
-	close(rt->tm_listen_fd);
-	rt->tm_listen_fd = rt->tm_stop_fd = -1;
-	return rc;
+	return __ringdev_srv_start(&rt->tm_srv, SOCK_STREAM, RD_TM_PREFIX, name, tm_serve, rt);
 }
 
 /* Stop and join the telemetry server, if any (ringdev_rt_close()). */
 void __rd_telemetry_stop(struct ringdev_rt *rt)
 {
-	__u64 one = 1;
-
-	if (!rt->tm_running)
-		return;
-	/* Should the doorbell fail, a shut-down listener stops it too. */
-	if (write(rt->tm_stop_fd, &one, sizeof(one)) < 0)
-		shutdown(rt->tm_listen_fd, SHUT_RDWR);
-	pthread_join(rt->tm_thread, NULL);
-	close(rt->tm_listen_fd);
-	close(rt->tm_stop_fd);
-	rt->tm_listen_fd = rt->tm_stop_fd = -1;
-	rt->tm_running = false;
+	__ringdev_srv_stop(&rt->tm_srv);
 }
