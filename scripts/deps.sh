@@ -13,7 +13,7 @@ tools="systemtap-sdt-dev gnuplot-nox"
 bench="libdpdk-dev"
 # The VM stage: a real 6.1 kernel, its headers and source (kselftest
 # harness, checkpatch), QEMU, a static busybox for the initramfs.
-vm="linux-image-amd64 linux-headers-amd64 linux-source-6.1 qemu-system-x86 busybox-static cpio kmod sparse"
+vm="linux-image-amd64 linux-headers-amd64 linux-source-6.1 qemu-system-x86 busybox-static cpio kmod sparse dkms"
 extra="groff-base"
 
 case $profile in

@@ -18,7 +18,7 @@ usage() {
 usage: tests/check.sh [--quick] [--only STAGE]
   Runs every test stage and prints 'N passed, N failed, N skipped'.
   --quick       skip the sanitizer and VM stages (for iterating)
-  --only STAGE  run one stage: gcc clang asan tsan install ringctl abi bench examples vm gpu
+  --only STAGE  run one stage: gcc clang asan tsan install dkms ringctl abi bench examples vm gpu
   Logs: $LOGDIR/
 EOF
 }
@@ -93,6 +93,9 @@ if [ $QUICK -eq 0 ] && want tsan; then
 fi
 if want install; then
 	run_logged install 300 tests/install-test.sh
+fi
+if want dkms; then
+	run_logged dkms 300 tests/dkms-test.sh
 fi
 if want ringctl; then
 	run_logged ringctl 300 tests/ringctl-test.sh
