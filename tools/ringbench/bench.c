@@ -56,6 +56,16 @@ static struct rb_scenario scenarios[] = {
 	  .help = "bare ringdev ring throughput, every size, single and bursts" },
 	{ .name = "chan-tput", .run = rb_chan_tput, .deps = { "dpdk", "condvar-tput" },
 	  .help = "shm channel throughput, every size, single and bursts" },
+	{ .name = "call-lat", .run = rb_call_lat, .deps = { "chan-lat" },
+	  .help = "ringdev_call round trip through a CPU echo kernel (vs chan-lat-64)" },
+	{ .name = "hlc-tick", .run = rb_hlc_tick, .deps = { NULL },
+	  .help = "ns per ringdev_hlc_tick, one thread (target) and two (contended)" },
+	{ .name = "shm-sys", .run = rb_shm_sys, .deps = { NULL },
+	  .help = "kick-each, batch-8/32/128, busy, sqpoll: Mmsg/s and syscalls/msg" },
+	{ .name = "fanout", .run = rb_fanout, .deps = { NULL },
+	  .help = "doorbells to 64 sleeping channels: one io_uring submit vs 64 syscalls" },
+	{ .name = "gpu", .run = rb_gpu, .deps = { NULL },
+	  .help = "GPU probe: skipped unless the cuda backend opens (see tests/gpu/)" },
 };
 
 #define RB_NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -117,10 +127,32 @@ void rb_set_baseline(struct rb_row *row, const char *baseline, double target,
 	row->target_max = target_max;
 }
 
-/* The figure ratios are taken on: p50 round trip, or Mmsg/s. */
+/* The figure ratios are taken on: p50 round trip or ns per op, or Mmsg/s. */
 static double row_figure(const struct rb_row *row)
 {
-	return row->kind == RB_LAT ? row->p50 : row->mmsgs;
+	return row->kind == RB_LAT || row->kind == RB_OP ? row->p50 : row->mmsgs;
+}
+
+/* The figure an absolute target is on: ns per op, or syscalls per message. */
+static double row_abs_figure(const struct rb_row *row)
+{
+	return row->kind == RB_SYS ? row->sys_per_msg : row->p50;
+}
+
+/* Median of each perf counter over the row's runs; -1 when unsupported. */
+static void perf_finish(struct rb_row *row)
+{
+	unsigned int i, r;
+
+	for (i = 0; i < RB_PERF_NR; i++) {
+		double v[RB_MAX_REPS];
+		unsigned int n = 0;
+
+		for (r = 0; r < row->nperf && r < RB_MAX_REPS; r++)
+			if (row->perf[i][r] >= 0)
+				v[n++] = row->perf[i][r];
+		row->perf_med[i] = n ? rb_median(v, n) : -1;
+	}
 }
 
 /**
@@ -128,6 +160,17 @@ static double row_figure(const struct rb_row *row)
  */
 void rb_row_finish(struct rb_row *row)
 {
+	perf_finish(row);
+	if (row->kind == RB_OP) {
+		if (!row->nrate)
+			return;
+		row->p50 = rb_median(row->rate, row->nrate);	/* sorts rate[] */
+		row->op_lo = row->rate[0];
+		row->op_hi = row->rate[row->nrate - 1];
+		return;
+	}
+	if (row->kind == RB_SYS)
+		row->sys_per_msg = row->nsys ? rb_median(row->sys, row->nsys) : -1;
 	if (row->kind == RB_LAT) {
 		if (row->lat.n)
 			rb_lat_runs_store(&row->lat, row);
@@ -150,13 +193,20 @@ static void resolve_ratios(void)
 		struct rb_row *row = &rows[i];
 		const struct rb_row *base;
 
+		if (row->has_abs) {
+			double v = row_abs_figure(row);
+			int measured = !row->failed && (row->kind == RB_SYS ? row->nsys : row->nrate);
+
+			row->verdict = measured && v >= 0 && v <= row->abs_target ?
+				       RB_MET : RB_NOT_MET;
+		}
 		if (!row->baseline[0])
 			continue;
 		base = rb_row_find(row->baseline);
 		row->ratio = 0;
 		if (base && !base->failed && !row->failed && row_figure(base) > 0)
 			row->ratio = row_figure(row) / row_figure(base);
-		if (!row->target)
+		if (!row->target || row->verdict == RB_NOT_MET)
 			continue;
 		if (!row->ratio)
 			row->verdict = RB_NOT_MET;
@@ -193,6 +243,11 @@ static void want(struct rb_scenario *s)
 /* Target column text: "<= 1.50x" or ">= 0.80x", "-" for none. */
 static const char *target_str(const struct rb_row *row, char *buf, size_t len)
 {
+	if (row->has_abs) {
+		snprintf(buf, len, "<= %g%s", row->abs_target,
+			 row->kind == RB_SYS ? "/msg" : " ns");
+		return buf;
+	}
 	if (!row->target)
 		return "-";
 	snprintf(buf, len, "%s %.2fx", row->target_max ? "<=" : ">=", row->target);
@@ -221,7 +276,7 @@ static const char *verdict_str(const struct rb_row *row)
 	case RB_MET:
 		return "met";
 	case RB_NOT_MET:
-		return row->ratio ? "NOT MET" : "not measured";
+		return row->ratio || row->has_abs ? "NOT MET" : "not measured";
 	default:
 		return "";
 	}
@@ -229,6 +284,40 @@ static const char *verdict_str(const struct rb_row *row)
 
 /* Busy share of the machine just before the run, -1 when unknown. */
 double rb_busy_before = -1;
+
+/* The perf counters of every row that has them, per message or round trip. */
+static void print_perf(FILE *f)
+{
+	unsigned int i, j, any = 0;
+
+	for (i = 0; i < rb_nr_rows; i++)
+		any |= rows[i].nperf > 0;
+	if (!any)
+		return;
+	fprintf(f, "\nperf counters per message (latency rows: per round trip, warm-up "
+		"included), median of runs, both threads:\n%-21s", "scenario");
+	for (j = 0; j < RB_PERF_NR; j++)
+		fprintf(f, " %13s", rb_perf_names[j]);
+	fprintf(f, "\n");
+	for (i = 0; i < rb_nr_rows; i++) {
+		const struct rb_row *row = &rows[i];
+
+		if (!row->nperf)
+			continue;
+		fprintf(f, "%-21s", row->name);
+		for (j = 0; j < RB_PERF_NR; j++) {
+			if (row->perf_med[j] < 0)
+				fprintf(f, " %13s", "unsupported");
+			else
+				fprintf(f, " %13.4g", row->perf_med[j]);
+		}
+		fprintf(f, "\n");
+	}
+	for (j = 0; j < RB_PERF_NR; j++)
+		if (!rb_perf_supported(j))
+			fprintf(f, "%s: unsupported here (perf_event_open: %s)\n",
+				rb_perf_names[j], rb_perf_why(j));
+}
 
 /* Print the report to @f. */
 static void print_report(FILE *f, int ncpus)
@@ -253,48 +342,78 @@ static void print_report(FILE *f, int ncpus)
 			rb_busy_before, rb_busy_before > 10 ?
 			" -- NOISY: figures will be disturbed" : "");
 	fprintf(f, "DPDK: %s\n", rb_dpdk_describe(dbuf, sizeof(dbuf)));
+	if (rb_gpu_status[0])
+		fprintf(f, "gpu: %s\n", rb_gpu_status);
 
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 4; k++) {
+		static const enum rb_kind kinds[4] = { RB_LAT, RB_TPUT, RB_OP, RB_SYS };
 		int any = 0;
 
 		for (i = 0; i < rb_nr_rows; i++)
-			any |= rows[i].kind == (k ? RB_TPUT : RB_LAT);
+			any |= rows[i].kind == kinds[k];
 		if (!any)
 			continue;
 		fprintf(f, "\n");
-		if (!k)
+		if (k == 0)
 			fprintf(f, "%-21s %7s %7s %7s %7s %9s  %-17s %6s %9s  %s\n",
 				"latency (ns/RTT)", "p50", "mean", "p99", "p99.9", "max",
 				"baseline", "p50 x", "target", "result");
-		else
+		else if (k == 1)
 			fprintf(f, "%-21s %8s %15s %9s  %-19s %7s %9s  %s\n",
 				"throughput", "Mmsg/s", "runs: min-max", "MB/s",
 				"baseline", "ratio", "target", "result");
+		else if (k == 2)
+			fprintf(f, "%-21s %9s %19s  %-19s %7s %10s  %s\n",
+				"per operation (ns)", "median", "runs: min-max",
+				"baseline", "ratio", "target", "result");
+		else
+			fprintf(f, "%-21s %8s %15s %9s  %-10s %7s %10s  %s\n",
+				"shm doorbells", "Mmsg/s", "runs: min-max", "sys/msg",
+				"baseline", "Mmsg x", "target", "result");
 		for (i = 0; i < rb_nr_rows; i++) {
 			const struct rb_row *row = &rows[i];
 
-			if (row->kind != (k ? RB_TPUT : RB_LAT))
+			if (row->kind != kinds[k])
 				continue;
-			if (!k)
+			if (k == 0)
 				fprintf(f, "%-21s %7.0f %7.0f %7.0f %7.0f %9.0f  %-17s %6s %9s  %s\n",
 					row->name, row->p50, row->mean, row->p99, row->p999,
 					row->max,
 					row->baseline[0] ? row->baseline : "-",
 					ratio_str(row, rbuf, sizeof(rbuf)),
 					target_str(row, tbuf, sizeof(tbuf)), verdict_str(row));
-			else
+			else if (k == 1)
 				fprintf(f, "%-21s %8.2f %7.2f-%-7.2f %9.0f  %-19s %7s %9s  %s\n",
 					row->name, row->mmsgs, row->mmsgs_lo,
 					row->mmsgs_hi, row->mbytes,
 					row->baseline[0] ? row->baseline : "-",
 					ratio_str(row, rbuf, sizeof(rbuf)),
 					target_str(row, tbuf, sizeof(tbuf)), verdict_str(row));
+			else if (k == 2)
+				fprintf(f, "%-21s %9.2f %9.2f-%-9.2f  %-19s %7s %10s  %s\n",
+					row->name, row->p50, row->op_lo, row->op_hi,
+					row->baseline[0] ? row->baseline : "-",
+					ratio_str(row, rbuf, sizeof(rbuf)),
+					target_str(row, tbuf, sizeof(tbuf)), verdict_str(row));
+			else
+				fprintf(f, "%-21s %8.3f %7.3f-%-7.3f %9.4f  %-10s %7s %10s  %s\n",
+					row->name, row->mmsgs, row->mmsgs_lo, row->mmsgs_hi,
+					row->sys_per_msg,
+					row->baseline[0] ? row->baseline : "-",
+					ratio_str(row, rbuf, sizeof(rbuf)),
+					target_str(row, tbuf, sizeof(tbuf)), verdict_str(row));
 		}
-		if (!k)
+		if (k == 0)
 			fprintf(f, "ratio = ours / baseline of the p50 round trip: lower is better\n");
-		else
+		else if (k == 1)
 			fprintf(f, "ratio = ours / baseline of Mmsg/s: higher is better\n");
+		else if (k == 2)
+			fprintf(f, "ratio = ours / baseline of the median ns: lower is better\n");
+		else
+			fprintf(f, "sys/msg = producer-thread syscalls per message (%s); "
+				"Mmsg x = Mmsg/s over kick-each's\n", rb_sys_method());
 	}
+	print_perf(f);
 
 	fprintf(f, "\n");
 	for (i = 0; i < rb_nr_rows; i++) {
@@ -318,9 +437,11 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"usage: ringbench [options]\n"
-		"SPSC latency and throughput of ringdev rings and shm channels beside\n"
-		"baselines measured in the same run.\n\n"
+		"SPSC latency and throughput of ringdev rings and shm channels, runtime\n"
+		"calls, the HLC and shm doorbell syscalls, beside baselines measured in\n"
+		"the same run.\n\n"
 		"  -r, --reps N       measured runs per figure, median reported (default 5, max 64)\n"
+		"  -R, --repeat N     the same as --reps\n"
 		"  -n, --iters N      round trips per spinning ping-pong run (default 200000;\n"
 		"                     blocking ping-pongs run N/10)\n"
 		"  -m, --msgs N       messages per 64-byte throughput run (default 10000000;\n"
@@ -332,6 +453,11 @@ static void usage(FILE *f)
 		"  -j, --json FILE    also write the results as JSON to FILE (\"-\": stdout,\n"
 		"                     the table then goes to stderr)\n"
 		"  -v, --verbose      per-run figures on stderr\n"
+		"  -p, --plot DIR     write a latency histogram PNG per latency row to DIR\n"
+		"                     (gnuplot; skipped with a message when it is missing)\n"
+		"      --no-perf      no perf_event_open counters around measured regions\n"
+		"      --list-probes  print the USDT probes in this binary and in\n"
+		"                     libringdev.so beside it, then exit\n"
 		"  -l, --list         list the scenario groups\n"
 		"  -h, --help         this text\n\n"
 		"Exit status: 0; 1 when a message was lost, duplicated, reordered or a\n"
@@ -361,6 +487,10 @@ static void parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "reps", required_argument, NULL, 'r' },
+		{ "repeat", required_argument, NULL, 'R' },
+		{ "plot", required_argument, NULL, 'p' },
+		{ "no-perf", no_argument, NULL, 'N' },
+		{ "list-probes", no_argument, NULL, 'L' },
 		{ "iters", required_argument, NULL, 'n' },
 		{ "msgs", required_argument, NULL, 'm' },
 		{ "capacity", required_argument, NULL, 'c' },
@@ -375,9 +505,10 @@ static void parse_args(int argc, char **argv)
 	int c, set_reps = 0, set_iters = 0, set_msgs = 0;
 	unsigned int i;
 
-	while ((c = getopt_long(argc, argv, "r:n:m:c:qo:j:vlh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:R:n:m:c:qo:j:p:vlh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
+		case 'R':
 			rb_opt.reps = (unsigned int)parse_num("--reps", optarg, RB_MAX_REPS);
 			set_reps = 1;
 			break;
@@ -409,6 +540,14 @@ static void parse_args(int argc, char **argv)
 		case 'v':
 			rb_opt.verbose = 1;
 			break;
+		case 'p':
+			rb_opt.plot = optarg;
+			break;
+		case 'N':
+			rb_opt.no_perf = 1;
+			break;
+		case 'L':
+			exit(rb_list_probes(stdout) ? 1 : 0);
 		case 'l':
 			for (i = 0; i < RB_NR_SCENARIOS; i++)
 				printf("%-14s %s\n", scenarios[i].name, scenarios[i].help);
@@ -469,6 +608,9 @@ int main(int argc, char **argv)
 			ncpus);
 	rb_busy_before = rb_busy_pct();
 	rb_timer_init();
+	if (!rb_opt.no_perf)
+		rb_perf_init();
+	rb_sys_init();
 
 	/*
 	 * Passes: every selected scenario runs once per pass, so that noise
@@ -495,6 +637,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ringbench: cannot write JSON to %s\n", rb_opt.json);
 		return 2;
 	}
+	if (rb_opt.plot && rb_plot(rb_opt.plot))
+		fprintf(stderr, "ringbench: --plot %s: some plots were not written\n",
+			rb_opt.plot);
 	if (bad)
 		fprintf(out, "\nringbench: FAILED: a scenario failed or messages were wrong\n");
 	return bad;

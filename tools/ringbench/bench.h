@@ -4,6 +4,7 @@
 #define RINGBENCH_BENCH_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -36,6 +37,8 @@ struct rb_opts {
 	int quick;		/* --quick: CI smoke sizes */
 	int verbose;		/* -v: per-run figures on stderr */
 	int cpu[2];		/* the two CPUs threads are pinned to; -1 = unpinned */
+	const char *plot;	/* --plot DIR: latency histogram PNGs, NULL for none */
+	int no_perf;		/* --no-perf: skip the perf counters */
 };
 
 extern struct rb_opts rb_opt;
@@ -44,7 +47,12 @@ extern struct rb_opts rb_opt;
 enum rb_kind {
 	RB_LAT,			/* round-trip latency, ns */
 	RB_TPUT,		/* throughput, Mmsg/s */
+	RB_OP,			/* cost of one operation, ns (median of timed batches) */
+	RB_SYS,			/* shm transport: Mmsg/s and producer syscalls per message */
 };
+
+/* perf counters kept per row (perf.c): task-clock ... instructions. */
+#define RB_PERF_NR	6
 
 /* Whether a row's target was met: none set, met, not met. */
 enum rb_verdict {
@@ -81,7 +89,21 @@ struct rb_row {
 	struct rb_lat_runs lat;	/* RB_LAT: each run's figures, before the median */
 	double rate[RB_MAX_REPS];	/* RB_TPUT: each run's Mmsg/s */
 	unsigned int nrate;
-	char note[96];
+	char note[160];
+	/* RB_OP: ns per operation, per run in rate[]; p50 median, op_lo/op_hi spread */
+	double op_lo, op_hi;
+	/* absolute target on the row's own figure: RB_OP ns, RB_SYS syscalls/msg */
+	int has_abs;
+	double abs_target;	/* figure must be <= this */
+	/* RB_SYS: producer syscalls per message, per run and median */
+	double sys[RB_MAX_REPS];
+	unsigned int nsys;
+	double sys_per_msg;	/* -1 when not counted */
+	/* perf counters per message (or round trip), per run; -1 unsupported */
+	double perf[RB_PERF_NR][RB_MAX_REPS];
+	unsigned int nperf;
+	double perf_med[RB_PERF_NR];
+	struct rb_hist *hist;	/* RB_LAT: every run's samples, for --plot */
 };
 
 /* ---- results (bench.c) ---- */
@@ -101,6 +123,9 @@ void rb_hist_free(struct rb_hist *h);
 void rb_hist_reset(struct rb_hist *h);
 void rb_hist_add(struct rb_hist *h, uint64_t v);
 uint64_t rb_hist_count(const struct rb_hist *h);
+void rb_hist_merge(struct rb_hist *dst, const struct rb_hist *src);
+unsigned int rb_hist_buckets(const struct rb_hist *h, double *lo, double *hi,
+			     uint64_t *count, unsigned int max);
 double rb_hist_pct(const struct rb_hist *h, double pct);
 double rb_hist_max(const struct rb_hist *h);
 double rb_hist_mean(const struct rb_hist *h);
@@ -178,6 +203,44 @@ int rb_chan_tput(void);
 int rb_dpdk_tput(void);
 extern const char *rb_dpdk_status;
 const char *rb_dpdk_describe(char *buf, size_t len);
+
+int rb_call_lat(void);
+int rb_hlc_tick(void);
+int rb_shm_sys(void);
+int rb_fanout(void);
+int rb_gpu(void);
+extern char rb_gpu_status[160];
+
+/* Channel helpers shared by the scenario files (ringdev.c). */
+struct ringdev_chan;
+/* Spin budget that makes every wait of a "spinning" channel a spin. */
+#define RB_SPIN_FOREVER_NS	1000000000ULL
+int rb_chan_open(unsigned int size, __u64 spin_ns, struct ringdev_chan **tx,
+		 struct ringdev_chan **rx, int socks[2], char *note, size_t note_len);
+void rb_chan_close(struct ringdev_chan *tx, struct ringdev_chan *rx, int socks[2]);
+void __attribute__((noreturn)) rb_die(const char *what, int err);
+
+/* ---- perf counters and syscall counting (perf.c) ---- */
+struct rb_perf {
+	int fd[RB_PERF_NR];
+};
+extern const char *const rb_perf_names[RB_PERF_NR];
+void rb_perf_init(void);
+int rb_perf_supported(unsigned int i);
+const char *rb_perf_why(unsigned int i);
+void rb_perf_start(struct rb_perf *p);
+void rb_perf_stop(struct rb_perf *p, struct rb_row *row, double msgs);
+int rb_sys_init(void);
+const char *rb_sys_method(void);
+int rb_sys_real(void);
+int rb_sys_open(void);
+void rb_sys_begin(int fd);
+__u64 rb_sys_end(int fd);
+__u64 rb_sys_overhead(int fd);
+
+/* ---- --plot and --list-probes (plot.c, probes.c) ---- */
+int rb_plot(const char *dir);
+int rb_list_probes(FILE *f);
 
 /* ---- output (json.c) ---- */
 int rb_json_write(const char *path, int ncpus, int bad);

@@ -22,6 +22,11 @@ static void jstr(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static const char *const kind_names[] = {
+	[RB_LAT] = "latency", [RB_TPUT] = "throughput", [RB_OP] = "per_op",
+	[RB_SYS] = "syscalls",
+};
+
 /* Write one result row as a JSON object. */
 static void jrow(FILE *f, const struct rb_row *row)
 {
@@ -30,9 +35,11 @@ static void jrow(FILE *f, const struct rb_row *row)
 	fprintf(f, ", \"desc\": ");
 	jstr(f, row->desc);
 	fprintf(f, ", \"kind\": \"%s\", \"size\": %u, \"batch\": %u, \"n\": %lu",
-		row->kind == RB_LAT ? "latency" : "throughput", row->size, row->batch,
-		row->n);
-	if (row->kind == RB_LAT)
+		kind_names[row->kind], row->size, row->batch, row->n);
+	if (row->kind == RB_OP)
+		fprintf(f, ", \"ns_per_op\": %.3f, \"ns_per_op_min\": %.3f, "
+			"\"ns_per_op_max\": %.3f", row->p50, row->op_lo, row->op_hi);
+	else if (row->kind == RB_LAT)
 		fprintf(f, ", \"p50_ns\": %.1f, \"p99_ns\": %.1f, \"p999_ns\": %.1f, "
 			"\"max_ns\": %.1f, \"mean_ns\": %.1f",
 			row->p50, row->p99, row->p999, row->max, row->mean);
@@ -40,6 +47,28 @@ static void jrow(FILE *f, const struct rb_row *row)
 		fprintf(f, ", \"mmsg_per_s\": %.3f, \"mmsg_per_s_min\": %.3f, "
 			"\"mmsg_per_s_max\": %.3f, \"mb_per_s\": %.1f",
 			row->mmsgs, row->mmsgs_lo, row->mmsgs_hi, row->mbytes);
+	if (row->kind == RB_SYS) {
+		fprintf(f, ", \"syscalls_per_msg\": ");
+		if (row->sys_per_msg >= 0)
+			fprintf(f, "%.5f", row->sys_per_msg);
+		else
+			fprintf(f, "null");
+		fprintf(f, ", \"syscalls_counted_by\": ");
+		jstr(f, rb_sys_method());
+	}
+	if (row->nperf) {
+		unsigned int i;
+
+		fprintf(f, ", \"perf_per_msg\": {");
+		for (i = 0; i < RB_PERF_NR; i++) {
+			fprintf(f, "%s\"%s\": ", i ? ", " : "", rb_perf_names[i]);
+			if (row->perf_med[i] >= 0)
+				fprintf(f, "%.5g", row->perf_med[i]);
+			else
+				fprintf(f, "\"unsupported\"");
+		}
+		fprintf(f, "}");
+	}
 	fprintf(f, ", \"baseline\": ");
 	if (row->baseline[0])
 		jstr(f, row->baseline);
@@ -51,8 +80,13 @@ static void jrow(FILE *f, const struct rb_row *row)
 		fprintf(f, ", \"ratio\": null");
 	fprintf(f, ", \"ratio_of\": \"%s\"",
 		row->kind == RB_LAT ? "p50 ours/baseline, lower is better" :
-				      "Mmsg/s ours/baseline, higher is better");
-	if (row->target)
+		row->kind == RB_OP ? "median ns ours/baseline, lower is better" :
+				     "Mmsg/s ours/baseline, higher is better");
+	if (row->has_abs)
+		fprintf(f, ", \"target\": {\"op\": \"<=\", \"%s\": %g}, \"met\": %s",
+			row->kind == RB_SYS ? "syscalls_per_msg" : "ns_per_op", row->abs_target,
+			row->verdict == RB_MET ? "true" : "false");
+	else if (row->target)
 		fprintf(f, ", \"target\": {\"op\": \"%s\", \"ratio\": %.2f}, \"met\": %s",
 			row->target_max ? "<=" : ">=", row->target,
 			row->verdict == RB_MET ? "true" : "false");
@@ -94,6 +128,10 @@ int rb_json_write(const char *path, int ncpus, int bad)
 		rb_opt.quick ? "true" : "false");
 	fprintf(f, "  \"dpdk\": ");
 	jstr(f, rb_dpdk_describe(buf, sizeof(buf)));
+	fprintf(f, ",\n  \"gpu\": ");
+	jstr(f, rb_gpu_status[0] ? rb_gpu_status : "not run");
+	fprintf(f, ",\n  \"syscalls_counted_by\": ");
+	jstr(f, rb_sys_method());
 	fprintf(f, ",\n  \"ok\": %s,\n  \"rows\": [\n", bad ? "false" : "true");
 	for (i = 0; i < rb_nr_rows; i++) {
 		jrow(f, &rb_rows[i]);

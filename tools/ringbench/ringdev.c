@@ -10,11 +10,8 @@
 #include <ringdev/chan.h>
 #include "bench.h"
 
-/* Spin budget that makes every wait of a "spinning" channel a spin. */
-#define RB_SPIN_FOREVER_NS	1000000000ULL
-
-/* A fatal ring error: the benchmark cannot go on and says why. */
-static void __attribute__((noreturn)) die_ring(const char *what, int err)
+/** rb_die() - a fatal ring error: the benchmark cannot go on and says why */
+void rb_die(const char *what, int err)
 {
 	fprintf(stderr, "ringbench: %s: %s\n", what, strerror(-err));
 	exit(1);
@@ -58,14 +55,14 @@ static void bare_init(struct bare *b, unsigned int size)
 	int err;
 
 	if (!len)
-		die_ring("ringdev_ring_region_size", -EINVAL);
+		rb_die("ringdev_ring_region_size", -EINVAL);
 	b->mem = rb_alloc(len);
 	err = ringdev_ring_format(b->mem, len, &p);
 	if (err)
-		die_ring("ringdev_ring_format", err);
+		rb_die("ringdev_ring_format", err);
 	err = ringdev_ring_attach(&b->r, b->mem, len);
 	if (err)
-		die_ring("ringdev_ring_attach", err);
+		rb_die("ringdev_ring_attach", err);
 }
 
 /* Spin until the ring takes one message. */
@@ -77,7 +74,7 @@ static inline void bare_send(struct ringdev_ring *r, const struct ringdev_envelo
 	while ((err = ringdev_ring_send(r, env, payload)) == -EAGAIN)
 		RINGDEV_CPU_RELAX();
 	if (err)
-		die_ring("ringdev_ring_send", err);
+		rb_die("ringdev_ring_send", err);
 }
 
 /* Spin until one message arrives; returns its payload length. */
@@ -89,7 +86,7 @@ static inline int bare_recv(struct ringdev_ring *r, struct ringdev_envelope *env
 	while ((k = ringdev_ring_recv(r, env, buf, cap)) == -EAGAIN)
 		RINGDEV_CPU_RELAX();
 	if (k < 0)
-		die_ring("ringdev_ring_recv", k);
+		rb_die("ringdev_ring_recv", k);
 	return k;
 }
 
@@ -195,15 +192,15 @@ int rb_ring_lat(void)
 
 /* ---- channels on the shm transport -------------------------------- */
 
-/*
- * Make a one-way shm channel and a second handle on it for the consumer,
+/**
+ * rb_chan_open() - make a one-way shm channel and a second handle on it for the consumer,
  * passed over a socketpair the way two processes would share it.  The
  * socketpair stays open (in *socks) as long as the channel: it is how each
  * side would notice the other's death.
  *
  * Return: 0 or a negative errno, with @note saying what failed.
  */
-static int chan_open(unsigned int size, __u64 spin_ns, struct ringdev_chan **tx,
+int rb_chan_open(unsigned int size, __u64 spin_ns, struct ringdev_chan **tx,
 		     struct ringdev_chan **rx, int socks[2], char *note, size_t note_len)
 {
 	struct ringdev_chan_opts o;
@@ -256,8 +253,8 @@ fail:
 	return err;
 }
 
-/* Undo chan_open(). */
-static void chan_close(struct ringdev_chan *tx, struct ringdev_chan *rx, int socks[2])
+/** rb_chan_close() - undo rb_chan_open() */
+void rb_chan_close(struct ringdev_chan *tx, struct ringdev_chan *rx, int socks[2])
 {
 	ringdev_chan_close(rx);
 	ringdev_chan_close(tx);
@@ -274,7 +271,7 @@ static inline void chan_send1(struct ringdev_chan *c, const struct ringdev_envel
 	int err = ringdev_chan_send(c, env, payload, RINGDEV_WAIT_FOREVER);
 
 	if (err)
-		die_ring("ringdev_chan_send", err);
+		rb_die("ringdev_chan_send", err);
 }
 
 /* Receive one message from a channel; returns its payload length. */
@@ -284,7 +281,7 @@ static inline int chan_recv1(struct ringdev_chan *c, struct ringdev_envelope *en
 	int k = ringdev_chan_recv(c, env, buf, cap, RINGDEV_WAIT_FOREVER);
 
 	if (k < 0)
-		die_ring("ringdev_chan_recv", k);
+		rb_die("ringdev_chan_recv", k);
 	return k;
 }
 
@@ -376,11 +373,11 @@ static int chan_lat_one(const char *name, const char *desc, unsigned int size,
 
 	snprintf(row->desc, sizeof(row->desc), "%s", desc);
 	rb_set_baseline(row, baseline, target, 1);
-	err = chan_open(size, spin_ns, &l->fwd_tx, &l->fwd_rx, fsocks, row->note,
+	err = rb_chan_open(size, spin_ns, &l->fwd_tx, &l->fwd_rx, fsocks, row->note,
 			sizeof(row->note));
 	if (err)
 		goto out;
-	err = chan_open(size, spin_ns, &l->back_tx, &l->back_rx, bsocks, row->note,
+	err = rb_chan_open(size, spin_ns, &l->back_tx, &l->back_rx, bsocks, row->note,
 			sizeof(row->note));
 	if (err)
 		goto out_fwd;
@@ -395,9 +392,9 @@ static int chan_lat_one(const char *name, const char *desc, unsigned int size,
 
 		chan_note_stats(row, cs, 4);
 	}
-	chan_close(l->back_tx, l->back_rx, bsocks);
+	rb_chan_close(l->back_tx, l->back_rx, bsocks);
 out_fwd:
-	chan_close(l->fwd_tx, l->fwd_rx, fsocks);
+	rb_chan_close(l->fwd_tx, l->fwd_rx, fsocks);
 out:
 	if (err)
 		row->failed = 1;
@@ -501,7 +498,7 @@ static void *tp_prod(void *arg)
 					RINGDEV_CPU_RELAX();
 			}
 			if (k <= 0)
-				die_ring("send burst", k ? k : -EIO);
+				rb_die("send burst", k ? k : -EIO);
 		}
 		seq += want;
 	}
@@ -544,7 +541,7 @@ static void *tp_cons(void *arg)
 				RINGDEV_CPU_RELAX();
 		}
 		if (k <= 0)
-			die_ring("recv burst", k ? k : -EIO);
+			rb_die("recv burst", k ? k : -EIO);
 		for (i = 0; i < (unsigned int)k; i++, seq++) {
 			if (!check(&b.m[i].env, b.m[i].data, (int)b.m[i].env.len, len, seq)) {
 				errors++;
@@ -598,7 +595,7 @@ static int tput(int use_chan)
 			memset(l, 0, sizeof(*l));
 			l->use_chan = use_chan;
 			if (use_chan) {
-				err = chan_open(rb_sizes[s], RINGDEV_DEFAULT_SPIN_NS, &l->tx,
+				err = rb_chan_open(rb_sizes[s], RINGDEV_DEFAULT_SPIN_NS, &l->tx,
 						&l->rx, socks, row->note, sizeof(row->note));
 				if (err) {
 					row->failed = 1;
@@ -619,7 +616,7 @@ static int tput(int use_chan)
 				struct ringdev_chan *cs[2] = { l->tx, l->rx };
 
 				chan_note_stats(row, cs, 2);
-				chan_close(l->tx, l->rx, socks);
+				rb_chan_close(l->tx, l->rx, socks);
 			} else {
 				free(l->ring.mem);
 			}

@@ -168,3 +168,46 @@ void rb_lat_runs_store(struct rb_lat_runs *lr, struct rb_row *row)
 	row->max = rb_ticks_to_ns(rb_median(lr->max, lr->n));
 	row->mean = rb_ticks_to_ns(rb_median(lr->mean, lr->n));
 }
+
+/** rb_hist_merge() - add every sample of @src to @dst */
+void rb_hist_merge(struct rb_hist *dst, const struct rb_hist *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < RB_BUCKETS; i++)
+		dst->b[i] += src->b[i];
+	dst->count += src->count;
+	dst->sum += src->sum;
+	if (src->max > dst->max)
+		dst->max = src->max;
+}
+
+/**
+ * rb_hist_buckets() - the non-empty buckets of @h, lowest first
+ * @h: the histogram
+ * @lo: receives each bucket's lowest value (ticks)
+ * @hi: receives each bucket's highest value + 1 (ticks)
+ * @count: receives each bucket's samples
+ * @max: room in the three arrays
+ *
+ * Return: buckets written.
+ */
+unsigned int rb_hist_buckets(const struct rb_hist *h, double *lo, double *hi,
+			     uint64_t *count, unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < RB_BUCKETS && n < max; i++) {
+		double w;
+
+		if (!h->b[i])
+			continue;
+		w = i < 2 * RB_SUB ? 1.0 :
+		    (double)(1ULL << ((i - 2 * RB_SUB) / RB_SUB + 1));
+		lo[n] = bucket_mid(i) - (w - 1) / 2.0;
+		hi[n] = lo[n] + w;
+		count[n] = h->b[i];
+		n++;
+	}
+	return n;
+}

@@ -301,24 +301,39 @@ void rb_pp_count_error(struct rb_pp *pp)
  * @ping: times round trips into pp->h; runs on the first CPU
  * @pong: answers; runs on the second CPU
  *
+ * perf counters (rb_perf_start()) count both threads, warm-up included,
+ * and are stored per round trip.
+ *
  * Return: 0, or -1 when the threads could not run (row marked failed).
  */
 int rb_pp_measure(struct rb_row *row, struct rb_pp *pp,
 		  void *(*ping)(void *), void *(*pong)(void *))
 {
 	long csw = rb_nivcsw();
+	struct rb_perf perf;
+	int err;
 
 	pp->h = rb_hist_new();
 	if (!pp->h)
 		goto fail;
+	if (rb_opt.plot && !row->hist)
+		row->hist = rb_hist_new();
 	pp->errors = 0;
 	row->n = pp->n;
 	row->size = pp->size;
 	row->batch = 1;
 	rb_barrier_init(&pp->bar);
-	if (rb_run_pair(ping, pong, pp))
+	if (!rb_opt.no_perf)
+		rb_perf_start(&perf);
+	err = rb_run_pair(ping, pong, pp);
+	/* The counted region is both threads' lives: warm trips included. */
+	if (!rb_opt.no_perf)
+		rb_perf_stop(&perf, row, (double)(pp->warm + pp->n));
+	if (err)
 		goto fail;
 	rb_lat_runs_add(&row->lat, pp->h);
+	if (row->hist)
+		rb_hist_merge(row->hist, pp->h);
 	rb_msg("  %-22s run %u: p50 %.0f ns\n", row->name, row->lat.n,
 	       rb_ticks_to_ns(rb_hist_pct(pp->h, 50)));
 	row->errors += pp->errors;
@@ -341,7 +356,8 @@ fail:
  * @cons: receives and checks them, stamps t0/t1; runs on the second CPU
  *
  * An unmeasured run of n / 10 messages warms caches, pages and the branch
- * predictors first.
+ * predictors first.  perf counters cover the measured run's two threads
+ * and are stored per message.
  *
  * Return: 0, or -1 when the threads could not run (row marked failed).
  */
@@ -350,7 +366,9 @@ int rb_tp_measure(struct rb_row *row, struct rb_tp *tp,
 {
 	unsigned long n = tp->n;
 	long csw = rb_nivcsw();
+	struct rb_perf perf;
 	double rate;
+	int err;
 
 	row->n = n;
 	row->size = tp->size;
@@ -364,7 +382,12 @@ int rb_tp_measure(struct rb_row *row, struct rb_tp *tp,
 	tp->n = n;
 	rb_barrier_init(&tp->bar);
 	tp->errors = 0;
-	if (rb_run_pair(prod, cons, tp))
+	if (!rb_opt.no_perf)
+		rb_perf_start(&perf);
+	err = rb_run_pair(prod, cons, tp);
+	if (!rb_opt.no_perf)
+		rb_perf_stop(&perf, row, (double)n);
+	if (err)
 		goto fail;
 	row->errors += tp->errors;
 	rate = (double)n * 1e3 / (double)(tp->t1 > tp->t0 ? tp->t1 - tp->t0 : 1);
