@@ -92,7 +92,7 @@ tools: $(if $(BENCH_SRC),$(O)/ringbench) $(if $(RINGCTL_SRC),$(O)/ringctl)
 tests: $(TEST_BINS)
 examples: $(EX_BINS)
 
-$(O)/%.o: %.c $(HEADERS) $(wildcard lib/*.h)
+$(O)/%.o: %.c $(HEADERS) $(wildcard lib/*.h tools/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 

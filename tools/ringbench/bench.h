@@ -209,7 +209,7 @@ int rb_hlc_tick(void);
 int rb_shm_sys(void);
 int rb_fanout(void);
 int rb_gpu(void);
-extern char rb_gpu_status[160];
+extern char rb_gpu_status[400];
 
 /* Channel helpers shared by the scenario files (ringdev.c). */
 struct ringdev_chan;

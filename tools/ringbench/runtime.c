@@ -284,7 +284,7 @@ out:
 
 /* ---- gpu: probe only ------------------------------------------------ */
 
-char rb_gpu_status[160];
+char rb_gpu_status[400];
 
 /*
  * Run ringdev_rt_open() for the cuda backend with stderr captured, so that
@@ -338,7 +338,7 @@ static int gpu_probe(char *why, size_t len)
  */
 int rb_gpu(void)
 {
-	char why[128];
+	char why[336];
 
 	if (rb_gpu_status[0])
 		return 0;	/* probed on the first pass */

@@ -1607,7 +1607,7 @@ TEST_F_TIMEOUT(ctl, fuzz, 120)
 		RINGDEV_IOC_KICK, RINGDEV_IOC_STATS,
 	};
 	const char *budget_env = getenv("RINGDEV_FUZZ_SECONDS");
-	double budget = budget_env ? atof(budget_env) : 15.0, end;
+	double budget = budget_env ? atof(budget_env) : 60.0, end;
 	struct ringdev_stats *scratch;
 	int rings[FUZZ_RINGS], efd, before, i;
 	unsigned long iters = 0, ok = 0;
