@@ -194,6 +194,12 @@ int __ringdev_dev_adopt(const struct ringdev_hello *h, const int *fds,
 
 	if (h->nfds != 1)
 		return -EBADMSG;
+	/*
+	 * Another driver may give RINGDEV_IOC_STATS's number another meaning:
+	 * make sure it is a ring fd (an anon inode the driver names) first.
+	 */
+	if (__ringdev_fd_kind_is(fds[0], "anon_inode:[ringdev]") == 0)
+		return -EBADMSG;
 	/* Only the driver answers STATS on a ring fd: geometry we can trust. */
 	memset(&st, 0, sizeof(st));
 	if (ioctl(fds[0], RINGDEV_IOC_STATS, &st) < 0)

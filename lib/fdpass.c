@@ -5,6 +5,7 @@
  * Everything received is untrusted; the transports validate the fds.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -102,4 +103,21 @@ int __ringdev_recv_hello(int sock, struct ringdev_hello *h, int *fds)
 			fds[i] = -1;
 	}
 	return rc;
+}
+
+/*
+ * Is @fd what /proc calls @kind (e.g. "anon_inode:[eventfd]")?  Received
+ * fds are untrusted.  Return: 1 yes, 0 no, -1 unknown (no /proc).
+ */
+int __ringdev_fd_kind_is(int fd, const char *kind)
+{
+	char path[32], target[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -1;
+	target[n] = '\0';
+	return !strcmp(target, kind);
 }

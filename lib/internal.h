@@ -137,6 +137,7 @@ void __ringdev_srv_stop(struct ringdev_srv *s);
 /* fdpass.c */
 int __ringdev_send_hello(int sock, const struct ringdev_hello *h, const int *fds);
 int __ringdev_recv_hello(int sock, struct ringdev_hello *h, int *fds);
+int __ringdev_fd_kind_is(int fd, const char *kind);
 
 /* shm.c */
 int __ringdev_shm_create(const struct ringdev_chan_opts *o, struct ringdev_chan **out);

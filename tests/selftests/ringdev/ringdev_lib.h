@@ -189,4 +189,21 @@ static inline void *rd_bad_ptr(void)
 	return p == MAP_FAILED ? (void *)8 : p;
 }
 
+/*
+ * The test programs' main(): skip the whole program, saying why, when the
+ * device is not usable; else run the harness.  Expanded after
+ * kselftest_harness.h is included.
+ */
+#define RD_SELFTEST_MAIN()						\
+int main(int argc, char **argv)						\
+{									\
+	if (access(rd_dev_path(), R_OK | W_OK)) {			\
+		ksft_print_header();					\
+		ksft_set_plan(0);					\
+		ksft_exit_skip("%s: %s (is ringdev.ko loaded?)\n",	\
+			       rd_dev_path(), strerror(errno));		\
+	}								\
+	return test_harness_run(argc, argv);				\
+}
+
 #endif /* RINGDEV_SELFTEST_LIB_H */

@@ -1743,13 +1743,4 @@ TEST_F_TIMEOUT(ctl, fuzz, 120)
 	EXPECT_EQ(before, rd_nr_rings(self->ctl));
 }
 
-int main(int argc, char **argv)
-{
-	if (access(rd_dev_path(), R_OK | W_OK)) {
-		ksft_print_header();
-		ksft_set_plan(0);
-		ksft_exit_skip("%s: %s (is ringdev.ko loaded?)\n",
-			       rd_dev_path(), strerror(errno));
-	}
-	return test_harness_run(argc, argv);
-}
+RD_SELFTEST_MAIN()

@@ -227,13 +227,4 @@ TEST(uring_unavailable)
 
 #endif
 
-int main(int argc, char **argv)
-{
-	if (access(rd_dev_path(), R_OK | W_OK)) {
-		ksft_print_header();
-		ksft_set_plan(0);
-		ksft_exit_skip("%s: %s (is ringdev.ko loaded?)\n",
-			       rd_dev_path(), strerror(errno));
-	}
-	return test_harness_run(argc, argv);
-}
+RD_SELFTEST_MAIN()
