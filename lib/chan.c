@@ -414,7 +414,8 @@ void __ringdev_wake_announce(struct ringdev_chan *c, unsigned int side)
 	} else {
 		/* A new sleep: the other side owes it one doorbell. */
 		RINGDEV_WRITE_ONCE(w->sleep_seq, w->sleep_seq + 1);
-		RINGDEV_WRITE_ONCE(w->need_wakeup, 1);
+		/* Release: whoever sees this flag sees the sleep_seq above. */
+		RINGDEV_STORE_RELEASE(&w->need_wakeup, 1);
 	}
 	/*
 	 * Order the flag store before the ring re-check that follows; pairs
@@ -448,7 +449,12 @@ bool __ringdev_doorbell_due(struct ringdev_chan *c, unsigned int side)
 	 * the flag, or the sleeper's re-check sees our message.
 	 */
 	RINGDEV_SMP_MB();
-	if (!RINGDEV_READ_ONCE(*wake_flag(c, side)))
+	/*
+	 * Acquire: pairs with the release in __ringdev_wake_announce(), so the
+	 * sleep_seq read below belongs to the sleep whose flag we saw (else a
+	 * stale seq could make us think that sleep was already rung).
+	 */
+	if (!RINGDEV_LOAD_ACQUIRE(wake_flag(c, side)))
 		goto suppressed;
 	/*
 	 * A single sleeper needs one doorbell per sleep: its flag stays set

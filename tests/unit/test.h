@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <ringdev/ringdev.h>
 
 #define T_PASS	0
@@ -45,11 +46,18 @@ static inline int t_run(const char *prog, const struct t_case *cases, size_t n)
 	int worst = T_PASS;
 	size_t i;
 
+	/* Line-buffered: a test killed by its timeout still shows how far it got. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < n; i++) {
-		int rc = cases[i].fn();
+		struct timespec t0, t1;
+		int rc;
 
-		printf("  %-4s %s.%s\n", rc == T_PASS ? "ok" : rc == T_SKIP ? "skip" : "FAIL",
-		       prog, cases[i].name);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		rc = cases[i].fn();
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		printf("  %-4s %s.%s (%.2f s)\n", rc == T_PASS ? "ok" : rc == T_SKIP ? "skip" : "FAIL",
+		       prog, cases[i].name, (double)(t1.tv_sec - t0.tv_sec) +
+		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 		fflush(stdout);
 		if (rc == T_FAIL || (rc == T_SKIP && worst == T_PASS))
 			worst = rc;
