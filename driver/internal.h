@@ -33,6 +33,7 @@ struct io_uring_cmd;
 struct eventfd_ctx;
 
 #define RINGDEV_NR_SIDES	2
+#define RINGDEV_NO_SLEEP	U64_MAX	/* rung_seq: no sleep rung yet */
 
 /* Per-ring counters; all are statistics, none drives a decision. */
 struct ringdev_counters {
@@ -64,6 +65,13 @@ struct ringdev_ring {
 	spinlock_t lock;		/* efd[] and the watcher state */
 	struct eventfd_ctx *efd[RINGDEV_NR_SIDES];	/* under lock */
 	wait_queue_head_t wq;		/* poll() waiters */
+	/*
+	 * Per side: the sleep_seq of the last sleep a KICK rang, or
+	 * RINGDEV_NO_SLEEP.  poll() reports that sleep ready until the side
+	 * announces a new one: a rung sleep ends even if the slot it was rung
+	 * for is not the next one yet (another producer still filling it).
+	 */
+	u64 rung_seq[RINGDEV_NR_SIDES];
 
 	/* Doorbell watcher (RINGDEV_RING_F_DEV_PROD), under lock. */
 	struct hrtimer watch_timer;

@@ -87,6 +87,8 @@ struct ringdev_ring *ringdev_ring_alloc(const struct ringdev_create *req)
 	ring->map_size = PAGE_ALIGN(ring->region_size);
 	spin_lock_init(&ring->lock);
 	init_waitqueue_head(&ring->wq);
+	ring->rung_seq[RINGDEV_SIDE_PROD] = RINGDEV_NO_SLEEP;
+	ring->rung_seq[RINGDEV_SIDE_CONS] = RINGDEV_NO_SLEEP;
 	ringdev_watch_init(ring);
 
 	ring->mem = vmalloc_user(ring->map_size);
@@ -224,14 +226,38 @@ int ringdev_cmd_set_eventfd(struct ringdev_ctx *ctx, void *arg)
 	return 0;
 }
 
-/* The need-wakeup word a side publishes before it sleeps. */
-static bool ringdev_side_sleeps(struct ringdev_ring *ring, u32 side)
+static struct ringdev_ctrl_wake *ringdev_wake_block(struct ringdev_ring *ring,
+						    u32 side)
 {
 	struct ringdev_ctrl *ctrl = ringdev_ring_ctrl(ring);
 
-	if (side == RINGDEV_SIDE_CONS)
-		return READ_ONCE(ctrl->cons_wake.need_wakeup) != 0;
-	return READ_ONCE(ctrl->prod_wake.need_wakeup) != 0;
+	return side == RINGDEV_SIDE_CONS ? &ctrl->cons_wake : &ctrl->prod_wake;
+}
+
+/* The need-wakeup word a side publishes before it sleeps. */
+static bool ringdev_side_sleeps(struct ringdev_ring *ring, u32 side)
+{
+	return READ_ONCE(ringdev_wake_block(ring, side)->need_wakeup) != 0;
+}
+
+/*
+ * Several sleepers on a side (an MP or MC ring) count themselves in
+ * need_wakeup and are rung on every doorbell; a single one is rung once
+ * per sleep, so that one kick must end that sleep.
+ */
+static bool ringdev_side_is_multi(struct ringdev_ring *ring, u32 side)
+{
+	return ring->flags & (side == RINGDEV_SIDE_CONS ? RINGDEV_RING_F_MC :
+							   RINGDEV_RING_F_MP);
+}
+
+/* Has the sleep @side is in now been rung?  (poll readiness) */
+static bool ringdev_sleep_rung(struct ringdev_ring *ring, u32 side)
+{
+	struct ringdev_ctrl_wake *w = ringdev_wake_block(ring, side);
+
+	return READ_ONCE(w->need_wakeup) &&
+	       READ_ONCE(ring->rung_seq[side]) == READ_ONCE(w->sleep_seq);
 }
 
 /*
@@ -256,6 +282,14 @@ int ringdev_cmd_kick(struct ringdev_ctx *ctx, void *arg)
 		trace_suppress(ring->id, req->side);
 		return 0;
 	}
+	/*
+	 * Latch before the wake-up: a poll() woken by it must see the latch.
+	 * The sleep_seq read here may already be a newer sleep than the one
+	 * the kicker saw; ringing that one early costs a spurious wake-up.
+	 */
+	if (!ringdev_side_is_multi(ring, req->side))
+		WRITE_ONCE(ring->rung_seq[req->side],
+			   READ_ONCE(ringdev_wake_block(ring, req->side)->sleep_seq));
 	ringdev_ring_signal(ring, req->side);
 	wake_up_interruptible_poll(&ring->wq,
 				   req->side == RINGDEV_SIDE_CONS ?
@@ -286,7 +320,8 @@ static long ringdev_ring_fop_ioctl(struct file *file, unsigned int cmd,
 
 /*
  * poll: readable when the consumer's next slot is published, writable
- * when the producer's next slot is free (Vyukov sequence numbers).
+ * when the producer's next slot is free (Vyukov sequence numbers), and
+ * either when a KICK rang the sleep its side is in now.
  */
 static __poll_t ringdev_ring_fop_poll(struct file *file, poll_table *wait)
 {
@@ -308,10 +343,12 @@ static __poll_t ringdev_ring_fop_poll(struct file *file, poll_table *wait)
 	}
 
 	pos = READ_ONCE(ctrl->cons.pos);
-	if (READ_ONCE(*ringdev_slot_seq(ring, pos)) == pos + 1)
+	if (READ_ONCE(*ringdev_slot_seq(ring, pos)) == pos + 1 ||
+	    ringdev_sleep_rung(ring, RINGDEV_SIDE_CONS))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	pos = READ_ONCE(ctrl->prod.pos);
-	if (READ_ONCE(*ringdev_slot_seq(ring, pos)) == pos)
+	if (READ_ONCE(*ringdev_slot_seq(ring, pos)) == pos ||
+	    ringdev_sleep_rung(ring, RINGDEV_SIDE_PROD))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
 }

@@ -1344,6 +1344,54 @@ TEST_F(ring, poll_not_woken_without_kick)
 	EXPECT_EQ(1, poll(&p, 1, 0));
 }
 
+/*
+ * A single sleeper is rung once per sleep, so a kick must end the sleep
+ * even when the slot it was rung for is not the next one: on an MP ring
+ * a later producer may publish and kick while an earlier one still fills
+ * the consumer's next slot; that earlier one's doorbell is then
+ * suppressed as already rung.  poll() reports the rung sleep ready until
+ * the sleeper announces a new one (the runtime stall of session 1).
+ */
+TEST_F(ring, kick_ends_the_sleep_it_rang)
+{
+	volatile struct ringdev_ctrl *ctrl = RING_CTRL(self);
+	void *m = self->map;
+	int i;
+
+	/* Consumer asleep in sleep 7 on an empty ring: not readable. */
+	ctrl->cons_wake.sleep_seq = 7;
+	ctrl->cons_wake.need_wakeup = 1;
+	EXPECT_EQ(POLLOUT, poll_now(self->ring));
+	/* Slot 1 published, slot 0 still being filled: still not readable. */
+	ctrl->prod.pos = 2;
+	*rd_seq(m, 64, 1) = 2;
+	EXPECT_EQ(0, poll_now(self->ring) & POLLIN);
+	/* The kick rings sleep 7: readable, whatever the slots say. */
+	EXPECT_EQ(0, rd_kick(self->ring, RINGDEV_SIDE_CONS));
+	EXPECT_EQ(POLLIN, poll_now(self->ring) & POLLIN);
+	EXPECT_EQ(POLLIN, poll_now(self->ring) & POLLIN);
+	/* A new sleep has not been rung. */
+	ctrl->cons_wake.sleep_seq = 8;
+	EXPECT_EQ(0, poll_now(self->ring) & POLLIN);
+	/* Awake (no flag): a kick is suppressed and latches nothing. */
+	ctrl->cons_wake.need_wakeup = 0;
+	EXPECT_EQ(0, rd_kick(self->ring, RINGDEV_SIDE_CONS));
+	ctrl->cons_wake.need_wakeup = 1;
+	EXPECT_EQ(0, poll_now(self->ring) & POLLIN);
+
+	/* The producer side, on a full ring: the same rule. */
+	for (i = 0; i < 8; i++)
+		*rd_seq(m, 64, i) = i + 1;
+	ctrl->prod.pos = 8;
+	ctrl->prod_wake.sleep_seq = 3;
+	ctrl->prod_wake.need_wakeup = 1;
+	EXPECT_EQ(0, poll_now(self->ring) & POLLOUT);
+	EXPECT_EQ(0, rd_kick(self->ring, RINGDEV_SIDE_PROD));
+	EXPECT_EQ(POLLOUT, poll_now(self->ring) & POLLOUT);
+	ctrl->prod_wake.sleep_seq = 4;
+	EXPECT_EQ(0, poll_now(self->ring) & POLLOUT);
+}
+
 /* ------------------------------------------------------------------ */
 /* Doorbell watcher (device producer)                                  */
 /* ------------------------------------------------------------------ */

@@ -192,10 +192,7 @@ lib_on_dev()
 		skip "libringdev on dev (no /dev/ringdev node; the library opens that path)"
 		return
 	fi
-	# runtime is left out: it stalls intermittently over the driver (about
-	# 1 run in 5: the kernel thread sleeps in poll() on its lane with
-	# requests queued).  Open bug; reproduce with repro-runtime-dev-stall.sh.
-	for t in chan_basic chan_stress wakeup; do
+	for t in chan_basic chan_stress wakeup runtime; do
 		if [[ ! -x $TOP/build/tests/$t ]]; then
 			fail "libringdev $t on dev (not built)"
 			continue
