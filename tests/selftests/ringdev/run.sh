@@ -192,15 +192,16 @@ lib_on_dev()
 		skip "libringdev on dev (no /dev/ringdev node; the library opens that path)"
 		return
 	fi
-	for t in chan_basic chan_stress wakeup runtime; do
+	for t in chan_basic chan_stress wakeup runtime batch; do
 		if [[ ! -x $TOP/build/tests/$t ]]; then
 			fail "libringdev $t on dev (not built)"
 			continue
 		fi
-		# chan_stress at full scale: two processes exchange 10^6
-		# messages through the driver, every one checked.
+		# chan_stress and batch at full scale: 10^6 messages through
+		# the driver, every one checked (batch: io_uring uring_cmd
+		# kicks to sleeping consumers, and the syscall fallback).
 		scale=${RINGDEV_VM_TEST_SCALE:-4}
-		[[ $t == chan_stress ]] && scale=1
+		[[ $t == chan_stress || $t == batch ]] && scale=1
 		RINGDEV_TRANSPORT=dev RINGDEV_TEST_SCALE=$scale \
 			timeout 240 "$TOP/build/tests/$t" >"$out/lib-$t.log" 2>&1
 		rc=$?
