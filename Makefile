@@ -196,7 +196,7 @@ $(O)/cuda/libringdev_samples.a: $(CUDA_SAMPLE_OBJ)
 $(O)/cuda/tests/%: tests/gpu/%.cu $(O)/cuda/libringdev_samples.a $(O)/libringdev.a $(CUDA_HDRS)
 	@mkdir -p $(@D)
 	$(NVCC) $(CUDA_CPPFLAGS) $(NVCCFLAGS) -cudart shared -o $@ $< \
-		$(O)/cuda/libringdev_samples.a $(O)/libringdev.a -Xlinker -lpthread
+		$(O)/cuda/libringdev_samples.a $(O)/libringdev.a -Xlinker -lpthread -Xlinker -luring
 else
 cuda:
 	@echo "cuda: $(if $(NVCC),disabled (CUDA=0),nvcc not found); skipped"

@@ -482,20 +482,30 @@ static int batch_pend(struct ringdev_batch *b, struct ringdev_chan *c, unsigned 
 	return 1;
 }
 
+int __ringdev_batch_queue(struct ringdev_batch *b, struct ringdev_chan *c,
+			  unsigned int side)
+{
+	int rc = batch_queue_kick(b, c, side);
+
+	if (rc < 0)
+		b->st.kick_errors++;
+	return __ringdev_doorbell_done(c, side, rc);
+}
+
+__u64 __ringdev_batch_syscalls(const struct ringdev_batch *b)
+{
+	return b->st.enters + b->st.registers + b->st.fallbacks;
+}
+
 /* chan.c's doorbell(), with the kick queued instead of made. */
 static int batch_doorbell(struct ringdev_batch *b, struct ringdev_chan *c,
 			  unsigned int side)
 {
-	int rc;
-
 	if (!__ringdev_doorbell_due(c, side)) {
 		b->st.suppressed++;
 		return 0;
 	}
-	rc = batch_queue_kick(b, c, side);
-	if (rc < 0)
-		b->st.kick_errors++;
-	return __ringdev_doorbell_done(c, side, rc);
+	return __ringdev_batch_queue(b, c, side);
 }
 
 int ringdev_batch_notify(struct ringdev_batch *b, struct ringdev_chan *c)

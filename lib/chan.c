@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <ringdev/batch.h>
 #include "internal.h"
 #include "probes.h"
 
@@ -488,18 +489,94 @@ int __ringdev_doorbell_done(struct ringdev_chan *c, unsigned int side, int rc)
 	return 1;
 }
 
+/* The calling thread's doorbell deferral (internal.h), or NULL. */
+static __thread struct ringdev_defer *chan_defer;
+
+void __ringdev_defer_install(struct ringdev_defer *d)
+{
+	chan_defer = d;
+}
+
+/* Ring one doorbell now, with a syscall; count it in @d when given. */
+static int kick_now(struct ringdev_chan *c, unsigned int side, struct ringdev_defer *d)
+{
+	int rc;
+
+	RINGDEV_PROBE2(kick, c->mem, side);
+	rc = __ringdev_doorbell_done(c, side, c->ops->kick(c, side));
+	if (d) {
+		RINGDEV_COUNT(d->syscalls);
+		if (rc < 0)
+			RINGDEV_COUNT(d->errors);
+		else
+			RINGDEV_COUNT(d->doorbells);
+	}
+	return rc;
+}
+
+void __ringdev_defer_flush(struct ringdev_defer *d)
+{
+	unsigned int i, n = d->n;
+	__u64 sys0;
+
+	if (!n)
+		return;
+	d->n = 0;
+	if (n > 1 && !d->batch && !d->no_batch) {
+		struct ringdev_batch_opts bo;
+
+		ringdev_batch_opts_init(&bo);
+		bo.entries = RINGDEV_DEFER_MAX;
+		d->no_batch = ringdev_batch_open(&bo, &d->batch) != 0;
+	}
+	/* One doorbell: a plain syscall is cheaper than an enter. */
+	if (n == 1 || !d->batch || !ringdev_batch_uses_uring(d->batch)) {
+		for (i = 0; i < n; i++)
+			kick_now(d->q[i].c, d->q[i].side, d);
+		return;
+	}
+	sys0 = __ringdev_batch_syscalls(d->batch);
+	for (i = 0; i < n; i++) {
+		RINGDEV_PROBE2(kick, d->q[i].c->mem, d->q[i].side);
+		if (__ringdev_batch_queue(d->batch, d->q[i].c, d->q[i].side) < 0)
+			RINGDEV_COUNT(d->errors);
+		else
+			RINGDEV_COUNT(d->doorbells);
+	}
+	if (ringdev_batch_submit(d->batch) < 0)
+		RINGDEV_COUNT(d->errors);
+	/* Read by telemetry on other threads: one relaxed store. */
+	RINGDEV_WRITE_ONCE(d->syscalls, d->syscalls + __ringdev_batch_syscalls(d->batch) - sys0);
+}
+
+/* A thread about to wait rings what it holds: its peers may wait on it. */
+static void defer_flush_before_wait(void)
+{
+	if (chan_defer)
+		__ringdev_defer_flush(chan_defer);
+}
+
 /*
- * Ring @side's doorbell if it is due.  A failure is counted, never
- * turned into a failed send: the message is already in the ring, and
- * failing now would invite a duplicate; the sleeper's timeout or the
- * next doorbell recovers.
+ * Ring @side's doorbell if it is due (or hold it, see internal.h).  A
+ * failure is counted, never turned into a failed send: the message is
+ * already in the ring, and failing now would invite a duplicate; the
+ * sleeper's timeout or the next doorbell recovers.
  */
 static int doorbell(struct ringdev_chan *c, unsigned int side)
 {
+	struct ringdev_defer *d;
+
 	if (!__ringdev_doorbell_due(c, side))
 		return 0;
-	RINGDEV_PROBE2(kick, c->mem, side);
-	return __ringdev_doorbell_done(c, side, c->ops->kick(c, side));
+	d = chan_defer;
+	if (!d || d->immediate)
+		return kick_now(c, side, d);
+	if (d->n == RINGDEV_DEFER_MAX)
+		__ringdev_defer_flush(d);
+	d->q[d->n].c = c;
+	d->q[d->n].side = side;
+	d->n++;
+	return 1;
 }
 
 int ringdev_chan_notify(struct ringdev_chan *c)
@@ -620,6 +697,7 @@ static int chan_wait_for(struct ringdev_chan *c, unsigned int side,
 	unsigned int i;
 	int rc;
 
+	defer_flush_before_wait();
 	if (timeout_ns > 0)
 		deadline = start + (__u64)timeout_ns;
 	spin_end = start + c->spin_ns;
@@ -788,6 +866,7 @@ int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,
 
 	if (n > RINGDEV_MAX_FDS * 8)
 		return -EINVAL;
+	defer_flush_before_wait();
 	if (timeout_ns > 0)
 		deadline = start + (__u64)timeout_ns;
 	while (spin_ns) {

@@ -122,6 +122,43 @@ void __ringdev_wake_retract(struct ringdev_chan *c, unsigned int side);
 bool __ringdev_doorbell_due(struct ringdev_chan *c, unsigned int side);
 int __ringdev_doorbell_done(struct ringdev_chan *c, unsigned int side, int rc);
 
+/*
+ * Doorbells a thread holds back until the end of a burst of work (the
+ * runtime's kernel threads; see Documentation/runtime.rst).  While a
+ * thread has one installed (__ringdev_defer_install), chan.c queues each
+ * doorbell that is due instead of ringing it; __ringdev_defer_flush()
+ * rings the lot: one syscall for one doorbell, one io_uring_enter through
+ * @batch for several.  A thread about to wait flushes first, so that no
+ * peer it waits for sleeps on a doorbell it still holds.
+ */
+#define RINGDEV_DEFER_MAX	64U
+
+struct ringdev_batch;
+
+struct ringdev_defer {
+	bool immediate;			/* ring at once (counted, not held) */
+	bool no_batch;			/* io_uring set-up failed: syscalls */
+	/* Opened on the first flush of several; closed by the owner. */
+	struct ringdev_batch *batch;
+	unsigned int n;
+	struct {
+		struct ringdev_chan *c;
+		unsigned int side;
+	} q[RINGDEV_DEFER_MAX];
+	__u64 doorbells;		/* rung, or handed to io_uring */
+	__u64 syscalls;			/* kick syscalls and io_uring enters */
+	__u64 errors;			/* doorbells that failed */
+};
+
+void __ringdev_defer_install(struct ringdev_defer *d);
+void __ringdev_defer_flush(struct ringdev_defer *d);
+
+/* batch.c: queue a doorbell found due; return doorbell_done's result. */
+int __ringdev_batch_queue(struct ringdev_batch *b, struct ringdev_chan *c,
+			  unsigned int side);
+/* batch.c: syscalls @b has made (enters and file registrations). */
+__u64 __ringdev_batch_syscalls(const struct ringdev_batch *b);
+
 /* Bump a per-handle statistic: relaxed, no locked instruction. */
 #define RINGDEV_COUNT(x)	RINGDEV_WRITE_ONCE((x), RINGDEV_READ_ONCE(x) + 1)
 int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,

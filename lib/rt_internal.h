@@ -90,6 +90,9 @@ struct ringdev_kernel {
 	__u64 msgs_in, msgs_out, drops, rejected, errors, late_replies, discarded;
 	__u64 clock_rejects;
 	int last_error;
+	/* The thread's doorbells (chan.c holds them here; internal.h). */
+	struct ringdev_defer defer;
+	__u64 held_cycles;		/* handler time since the first held one */
 	__u64 lat_hist[RINGDEV_LAT_BUCKETS];
 };
 
@@ -103,6 +106,7 @@ struct ringdev_rt {
 	__u32 backend;			/* resolved */
 	struct ringdev_hlc hlc;
 	double ns_per_cycle;		/* for handler latency */
+	__u64 hold_cycles;		/* RINGDEV_DOORBELL_HOLD_NS */
 
 	pthread_mutex_t lock;		/* types, kernel creation, endpoints */
 	struct rd_type *types;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <ringdev/batch.h>
 #include "rt_internal.h"
 #include "probes.h"
 
@@ -83,8 +84,8 @@ int ringdev_rt_open(const struct ringdev_rt_opts *o, struct ringdev_rt **out)
 		memset(&def, 0, sizeof(def));
 		o = &def;
 	}
-	if (o->reserved[0] || o->reserved[1] || o->backend > RINGDEV_BACKEND_CUDA ||
-	    o->transport > RINGDEV_TRANSPORT_DEV)
+	if (o->reserved0 || o->reserved[0] || o->backend > RINGDEV_BACKEND_CUDA ||
+	    o->transport > RINGDEV_TRANSPORT_DEV || o->doorbells > RINGDEV_DOORBELLS_BATCHED)
 		return -EINVAL;
 	/* CUDA needs libcudart and a GPU; AUTO picks per type at kernel creation. */
 	if (o->backend == RINGDEV_BACKEND_CUDA && (rc = __rd_cuda_probe()) < 0)
@@ -101,6 +102,7 @@ int ringdev_rt_open(const struct ringdev_rt_opts *o, struct ringdev_rt **out)
 		return rc;
 	}
 	rt->ns_per_cycle = calibrate_cycles();
+	rt->hold_cycles = (__u64)(RINGDEV_DOORBELL_HOLD_NS / rt->ns_per_cycle);
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_rwlock_init(&rt->sub_lock, NULL);
 	*out = rt;
@@ -477,6 +479,7 @@ static void dispatch(struct ringdev_kernel *k, const struct ringdev_envelope *en
 	t0 = __rd_cycles();
 	rc = k->type->t.handler(&ctx, ctx.env, payload);
 	t1 = __rd_cycles();
+	k->held_cycles += t1 - t0;
 	__rd_lat_record(k, (__u64)((double)(t1 - t0) * k->rt->ns_per_cycle));
 	if (rc < 0) {
 		RINGDEV_ADD(&k->errors, 1);
@@ -508,24 +511,42 @@ static bool serve_one(struct ringdev_kernel *k, unsigned int lane)
 }
 
 /*
+ * Ring the doorbells the handlers' sends made due once the messages
+ * handled since the first of them, or the time their handlers took, reach
+ * the bounds of RINGDEV_DOORBELLS_BATCHED.
+ */
+static void doorbells_bound(struct ringdev_kernel *k, unsigned int handled,
+			    unsigned int *mark)
+{
+	if (k->defer.n && handled - *mark < RINGDEV_DOORBELL_BURST &&
+	    k->held_cycles < k->rt->hold_cycles)
+		return;
+	__ringdev_defer_flush(&k->defer);
+	*mark = handled;
+	k->held_cycles = 0;
+}
+
+/*
  * Handle queued messages, highest lane first, until all lanes are empty
  * or the state changes.  After RINGDEV_LANE_STARVE messages of higher lanes
- * while lower ones wait, each non-empty lower lane gets one turn.
+ * while lower ones wait, each non-empty lower lane gets one turn.  Held
+ * doorbells are rung at the end, and on the way (doorbells_bound()).
  * Return: messages handled.
  */
 static unsigned int serve_lanes(struct ringdev_kernel *k, int state)
 {
-	unsigned int handled = 0, since_low = 0;
+	unsigned int handled = 0, since_low = 0, mark = 0;
 	int top;
 
 	for (;;) {
+		doorbells_bound(k, handled, &mark);
 		if (RINGDEV_READ_ONCE(k->state) != state)
-			return handled;
+			break;
 		for (top = (int)k->nlanes - 1; top >= 0; top--)
 			if (ringdev_ring_readable(&k->lanes[top]->ring))
 				break;
 		if (top < 0)
-			return handled;
+			break;
 		if (since_low >= RINGDEV_LANE_STARVE) {
 			int l;
 
@@ -537,6 +558,8 @@ static unsigned int serve_lanes(struct ringdev_kernel *k, int state)
 			handled++;
 		since_low = top > 0 ? since_low + 1 : 0;
 	}
+	__ringdev_defer_flush(&k->defer);
+	return handled;
 }
 
 /* Drop every queued message; return how many. */
@@ -566,10 +589,31 @@ static void drain_ctl(struct ringdev_kernel *k)
 	(void)n;
 }
 
+/*
+ * The kernel thread's doorbells: counted always, held to the end of each
+ * burst unless the runtime says DIRECT (chan.c opens an io_uring the
+ * first time a burst holds several; failing that, plain syscalls).
+ */
+static void doorbells_begin(struct ringdev_kernel *k)
+{
+	/* k->defer is zeroed with the kernel; telemetry may read it now. */
+	k->defer.immediate = k->rt->opts.doorbells == RINGDEV_DOORBELLS_DIRECT;
+	__ringdev_defer_install(&k->defer);
+}
+
+static void doorbells_end(struct ringdev_kernel *k)
+{
+	__ringdev_defer_flush(&k->defer);
+	__ringdev_defer_install(NULL);
+	ringdev_batch_close(k->defer.batch);
+	k->defer.batch = NULL;
+}
+
 static void *kernel_thread(void *arg)
 {
 	struct ringdev_kernel *k = arg;
 
+	doorbells_begin(k);
 	for (;;) {
 		/* Pairs with the release in ringdev_kernel_terminate(). */
 		int state = RINGDEV_LOAD_ACQUIRE(&k->state);
@@ -603,6 +647,7 @@ static void *kernel_thread(void *arg)
 		__ringdev_chan_wait_any(NULL, 0, k->ctl_fd, 0, RINGDEV_WAIT_FOREVER);
 		drain_ctl(k);
 	}
+	doorbells_end(k);
 	return NULL;
 }
 

@@ -56,6 +56,8 @@ void ringdev_kernel_stats(struct ringdev_kernel *k, struct ringdev_kernel_stats 
 	st->last_error = RINGDEV_READ_ONCE(k->last_error);
 	st->late_replies = RINGDEV_READ_ONCE(k->late_replies);
 	st->clock_rejects = RINGDEV_READ_ONCE(k->clock_rejects);
+	st->doorbells = RINGDEV_READ_ONCE(k->defer.doorbells);
+	st->doorbell_syscalls = RINGDEV_READ_ONCE(k->defer.syscalls);
 	st->lanes = k->nlanes;
 	for (i = 0; i < k->nlanes; i++)
 		st->queue_depth += ringdev_ring_count(&k->lanes[i]->ring);
@@ -101,14 +103,17 @@ int ringdev_rt_snapshot_json(struct ringdev_rt *rt, FILE *f)
 		fprintf(f, "\",\"state\":\"%s\",\"msgs_in\":%llu,\"msgs_out\":%llu,"
 			"\"drops\":%llu,\"rejected\":%llu,\"errors\":%llu,\"last_error\":%d,"
 			"\"queue_depth\":%llu,\"late_replies\":%llu,\"clock_rejects\":%llu,"
-			"\"lat_p50_ns\":%llu,\"lat_p99_ns\":%llu}",
+			"\"lat_p50_ns\":%llu,\"lat_p99_ns\":%llu,\"doorbells\":%llu,"
+			"\"doorbell_syscalls\":%llu}",
 			ringdev_state_name((enum ringdev_kernel_state)st.state),
 			(unsigned long long)st.msgs_in, (unsigned long long)st.msgs_out,
 			(unsigned long long)st.drops, (unsigned long long)st.rejected,
 			(unsigned long long)st.errors, st.last_error,
 			(unsigned long long)st.queue_depth, (unsigned long long)st.late_replies,
 			(unsigned long long)st.clock_rejects,
-			(unsigned long long)st.lat_p50_ns, (unsigned long long)st.lat_p99_ns);
+			(unsigned long long)st.lat_p50_ns, (unsigned long long)st.lat_p99_ns,
+			(unsigned long long)st.doorbells,
+			(unsigned long long)st.doorbell_syscalls);
 	}
 	fprintf(f, "]}\n");
 	return ferror(f) ? -EIO : 0;

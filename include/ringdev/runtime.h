@@ -27,11 +27,33 @@ enum ringdev_backend {
 	RINGDEV_BACKEND_CUDA = 2,	/* a persistent GPU kernel */
 };
 
+/*
+ * How a kernel thread rings the doorbells of the messages its handlers
+ * send (replies, K2K, publishes, emits) to peers that sleep.
+ */
+enum ringdev_doorbells {
+	/* BATCHED: held to the end of each burst, io_uring for several */
+	RINGDEV_DOORBELLS_AUTO = 0,
+	/* one syscall per doorbell, at once */
+	RINGDEV_DOORBELLS_DIRECT = 1,
+	/* held to the end of each burst: until the inbox is empty, the
+	 * thread waits, RINGDEV_DOORBELL_BURST more messages were handled or
+	 * their handlers took RINGDEV_DOORBELL_HOLD_NS; then one doorbell is
+	 * one syscall, several are one io_uring_enter (plain syscalls
+	 * without io_uring) */
+	RINGDEV_DOORBELLS_BATCHED = 2,
+};
+
+#define RINGDEV_DOORBELL_BURST		32	/* messages a doorbell is held over */
+#define RINGDEV_DOORBELL_HOLD_NS	20000	/* handler time it is held over */
+
 struct ringdev_rt_opts {
 	__u32 backend;		/* enum ringdev_backend: default for launches */
 	__u32 transport;	/* enum ringdev_transport for kernel inboxes */
 	__u64 hlc_max_drift_ms;	/* reject remote clocks further ahead; 0: 60000 */
-	__u64 reserved[2];	/* zero */
+	__u32 doorbells;	/* enum ringdev_doorbells */
+	__u32 reserved0;	/* zero */
+	__u64 reserved[1];	/* zero */
 };
 
 /**
@@ -397,6 +419,8 @@ struct ringdev_kernel_stats {
 	__u64 lat_p50_ns;	/* handler latency percentiles (bucket upper bounds) */
 	__u64 lat_p99_ns;
 	__u64 lat_hist[RINGDEV_LAT_BUCKETS];
+	__u64 doorbells;	/* doorbells its thread rang for sleeping peers */
+	__u64 doorbell_syscalls;	/* what they cost: kicks and io_uring enters */
 };
 
 /**

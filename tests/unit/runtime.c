@@ -6,7 +6,9 @@
  */
 #include <pthread.h>
 #include <unistd.h>
+#include <ringdev/batch.h>
 #include "test.h"
+#include "rt_internal.h"
 
 #define SEC 1000000000LL
 
@@ -60,6 +62,12 @@ static int test_open_register(void)
 	else
 		T_EQ(rc, -ENODEV);
 	o.backend = 9;
+	T_EQ(ringdev_rt_open(&o, &rt), -EINVAL);
+	o.backend = RINGDEV_BACKEND_CPU;
+	o.doorbells = RINGDEV_DOORBELLS_BATCHED + 1;
+	T_EQ(ringdev_rt_open(&o, &rt), -EINVAL);
+	o.doorbells = RINGDEV_DOORBELLS_BATCHED;
+	o.reserved0 = 1;
 	T_EQ(ringdev_rt_open(&o, &rt), -EINVAL);
 	rt = rt_new();
 	T_ASSERT(rt, "runtime");
@@ -570,6 +578,120 @@ static int test_telemetry(void)
 	return T_PASS;
 }
 
-T_MAIN(T_CASE(test_open_register), T_CASE(test_lifecycle), T_CASE(test_call),
+#define FAN	16
+
+/* Fan kernel: forwards each message to the FAN kernels named at launch. */
+static int fan_init(void *state, const void *arg)
+{
+	memcpy(state, arg, FAN * sizeof(__u32));
+	return 0;
+}
+
+static int fan_handler(struct ringdev_ctx *ctx, const struct ringdev_envelope *env,
+		       const void *payload)
+{
+	const __u32 *sinks = ringdev_ctx_state(ctx);
+	int i, rc;
+
+	for (i = 0; i < FAN; i++) {
+		rc = ringdev_ctx_send(ctx, sinks[i], env->type, payload, env->len, 0);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Wait until every one of @k sleeps on its inbox (white box: the flag). */
+static int all_asleep(struct ringdev_kernel **k, int n)
+{
+	int i, tries;
+
+	for (i = 0; i < n; i++) {
+		__u32 *flag = &k[i]->lanes[0]->ring.ctrl->cons_wake.need_wakeup;
+
+		for (tries = 0; tries < 5000 && !RINGDEV_LOAD_ACQUIRE(flag); tries++)
+			usleep(1000);
+		if (!RINGDEV_LOAD_ACQUIRE(flag))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * One message fanned out by a kernel to FAN sleeping kernels: FAN
+ * doorbells, rung with FAN syscalls (DIRECT) or one io_uring_enter
+ * (BATCHED, AUTO) once the first round has registered the files.
+ */
+static int fan_round(__u32 mode, int uring, __u64 want_sys)
+{
+	static const struct ringdev_kernel_type fan_type = {
+		.name = "fan", .handler = fan_handler, .init = fan_init,
+		.state_size = FAN * sizeof(__u32),
+	};
+	struct ringdev_launch_opts o = active_opts();
+	struct ringdev_kernel *sink[FAN], *fan;
+	struct ringdev_kernel_stats st0, st1;
+	struct ringdev_envelope env;
+	struct ringdev_rt_opts ro;
+	struct ringdev_rt *rt;
+	__u32 ids[FAN];
+	__u64 v = 7, got;
+	int i, round;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.doorbells = mode;
+	T_EQ(ringdev_rt_open(&ro, &rt), 0);
+	T_EQ(ringdev_rt_register(rt, &echo_type), 0);
+	T_EQ(ringdev_rt_register(rt, &fan_type), 0);
+	o.spin_ns = 0;	/* every idle kernel really sleeps */
+	for (i = 0; i < FAN; i++) {
+		T_EQ(ringdev_kernel_spawn(rt, "echo", &o, &sink[i]), 0);
+		ids[i] = ringdev_kernel_id(sink[i]);
+	}
+	o.init_arg = ids;
+	T_EQ(ringdev_kernel_spawn(rt, "fan", &o, &fan), 0);
+	for (round = 0; round < 2; round++) {
+		/*
+		 * The fan counts a doorbell after its syscall returns, maybe
+		 * after the sink has run: read its counters once it sleeps.
+		 */
+		T_ASSERT(all_asleep(sink, FAN) == 0 && all_asleep(&fan, 1) == 0,
+			 "the kernels did not go to sleep");
+		ringdev_kernel_stats(fan, &st0);
+		T_EQ(ringdev_send(fan, 3, &v, sizeof(v), 0, 5 * SEC), 0);
+		for (i = 0; i < FAN; i++) {
+			T_EQ(ringdev_recv(sink[i], &env, &got, sizeof(got), 5 * SEC), sizeof(got));
+			T_EQ(got, v);
+		}
+		T_ASSERT(all_asleep(&fan, 1) == 0, "the fan did not go to sleep");
+		ringdev_kernel_stats(fan, &st1);
+	}
+	printf("       doorbells %u (%s): %llu doorbells, %llu syscalls\n", mode,
+	       uring ? "io_uring" : "no io_uring",
+	       (unsigned long long)(st1.doorbells - st0.doorbells),
+	       (unsigned long long)(st1.doorbell_syscalls - st0.doorbell_syscalls));
+	T_EQ(st1.doorbells - st0.doorbells, FAN);
+	T_EQ(st1.doorbell_syscalls - st0.doorbell_syscalls, want_sys);
+	ringdev_rt_close(rt);
+	return T_PASS;
+}
+
+static int test_doorbells(void)
+{
+	struct ringdev_batch *b;
+	int uring;
+
+	/* Whether a batch gets io_uring here ($RINGDEV_NO_URING, the kernel). */
+	T_EQ(ringdev_batch_open(NULL, &b), 0);
+	uring = ringdev_batch_uses_uring(b);
+	ringdev_batch_close(b);
+	if (fan_round(RINGDEV_DOORBELLS_DIRECT, uring, FAN) ||
+	    fan_round(RINGDEV_DOORBELLS_BATCHED, uring, uring ? 1 : FAN) ||
+	    fan_round(RINGDEV_DOORBELLS_AUTO, uring, uring ? 1 : FAN))
+		return T_FAIL;
+	return T_PASS;
+}
+
+T_MAIN(T_CASE(test_open_register), T_CASE(test_doorbells), T_CASE(test_lifecycle), T_CASE(test_call),
        T_CASE(test_priority_lanes), T_CASE(test_backpressure), T_CASE(test_k2k),
        T_CASE(test_pubsub), T_CASE(test_telemetry))
