@@ -852,11 +852,14 @@ int ringdev_chan_recv(struct ringdev_chan *c, struct ringdev_envelope *env,
  * Wait until one of @cs (consumer side) may have a message or @extra_fd
  * (if >= 0) is readable: spin @spin_ns, then announce a sleep on every
  * channel, re-check, and block in one ppoll.  For a consumer serving
- * several rings, such as a kernel's priority lanes.
- * Return: 0 (re-check), -ETIMEDOUT, or -errno.
+ * several rings, such as a kernel's priority lanes.  @extra_fd is only
+ * looked at by the sleep, never read; whoever signals it first changes
+ * *@watch (when not NULL) from @seen, which ends the spin too.
+ * Return: 0 (re-check), 1 (@extra_fd is readable), -ETIMEDOUT, or -errno.
  */
 int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,
-			    int extra_fd, __u64 spin_ns, __s64 timeout_ns)
+			    int extra_fd, const int *watch, int seen,
+			    __u64 spin_ns, __s64 timeout_ns)
 {
 	struct pollfd pfd[RINGDEV_MAX_FDS * 8 + 1];
 	__u64 start = now_ns(), spin_end = start + spin_ns, deadline = 0;
@@ -879,6 +882,8 @@ int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,
 					return 0;
 			RINGDEV_CPU_RELAX();
 		}
+		if (watch && RINGDEV_READ_ONCE(*watch) != seen)
+			return 0;
 		if (now_ns() >= spin_end)
 			break;
 	}
@@ -920,6 +925,8 @@ int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,
 	for (i = 0; i < n; i++)
 		if ((pfd[i].revents & pfd[i].events) && cs[i]->ops->ack)
 			cs[i]->ops->ack(cs[i], RINGDEV_SIDE_CONS);
+	rc = extra_fd >= 0 && (pfd[np - 1].revents & POLLIN);
+	goto clear;
 out:
 	rc = 0;
 clear:

@@ -162,7 +162,8 @@ __u64 __ringdev_batch_syscalls(const struct ringdev_batch *b);
 /* Bump a per-handle statistic: relaxed, no locked instruction. */
 #define RINGDEV_COUNT(x)	RINGDEV_WRITE_ONCE((x), RINGDEV_READ_ONCE(x) + 1)
 int __ringdev_chan_wait_any(struct ringdev_chan *const *cs, unsigned int n,
-			    int extra_fd, __u64 spin_ns, __s64 timeout_ns);
+			    int extra_fd, const int *watch, int seen,
+			    __u64 spin_ns, __s64 timeout_ns);
 
 /* srv.c */
 int __ringdev_abstract_addr(const char *prefix, const char *name,

@@ -212,6 +212,6 @@ int ringdev_ctx_publish(struct ringdev_ctx *ctx, const char *topic, __u32 type,
 			 RD_PUBLISH_CTX_TIMEOUT_NS);
 
 	if (rc > 0)
-		RINGDEV_ADD(&k->msgs_out, (__u64)rc);
+		__rd_out_add(k, (__u64)rc);
 	return rc;
 }

@@ -124,6 +124,15 @@ struct ringdev_rt {
 	struct ringdev_srv tm_srv;	/* telemetry.c: "@ringdev-rt/<name>" */
 };
 
+/*
+ * A kernel's outgoing-message count has one writer, the kernel's own
+ * thread (a GPU kernel's pump): a plain increment, no locked instruction.
+ */
+static inline void __rd_out_add(struct ringdev_kernel *k, __u64 n)
+{
+	RINGDEV_WRITE_ONCE(k->msgs_out, k->msgs_out + n);
+}
+
 /* runtime.c */
 int __rd_send(struct ringdev_kernel *k, struct ringdev_envelope *env,
 	      const void *payload, __s64 timeout_ns);

@@ -410,13 +410,13 @@ static void kernel_poke(struct ringdev_kernel *k)
  */
 static void out_begin(struct ringdev_kernel *k)
 {
-	RINGDEV_ADD(&k->msgs_out, 1);
+	__rd_out_add(k, 1);
 }
 
 static int out_end(struct ringdev_kernel *k, int rc)
 {
 	if (rc) {
-		RINGDEV_ADD(&k->msgs_out, (__u64)-1);
+		__rd_out_add(k, (__u64)-1);
 		RINGDEV_ADD(&k->drops, 1);
 	}
 	return rc;
@@ -630,9 +630,14 @@ static void *kernel_thread(void *arg)
 				continue;
 			if (state == RINGDEV_KERNEL_TERMINATING)
 				break;
-			__ringdev_chan_wait_any(k->lanes, k->nlanes, k->ctl_fd,
-						k->opts.spin_ns, RINGDEV_WAIT_FOREVER);
-			drain_ctl(k);
+			/*
+			 * A state change ends the spin; the poke is reset only
+			 * when it woke us (a read is a syscall).
+			 */
+			if (__ringdev_chan_wait_any(k->lanes, k->nlanes, k->ctl_fd,
+						    &k->state, state, k->opts.spin_ns,
+						    RINGDEV_WAIT_FOREVER) == 1)
+				drain_ctl(k);
 			continue;
 		}
 		if (state == RINGDEV_KERNEL_TERMINATING)
@@ -644,7 +649,7 @@ static void *kernel_thread(void *arg)
 			pthread_cond_broadcast(&k->cond);
 		}
 		pthread_mutex_unlock(&k->lock);
-		__ringdev_chan_wait_any(NULL, 0, k->ctl_fd, 0, RINGDEV_WAIT_FOREVER);
+		__ringdev_chan_wait_any(NULL, 0, k->ctl_fd, NULL, 0, 0, RINGDEV_WAIT_FOREVER);
 		drain_ctl(k);
 	}
 	doorbells_end(k);
@@ -1154,7 +1159,7 @@ int ringdev_ctx_send(struct ringdev_ctx *ctx, __u32 dst, __u32 type,
 	rc = __rd_send(to, &e, payload, RD_K2K_TIMEOUT_NS);
 	if (rc) {
 		/* The destination counted a REJECT or DROP_OLDEST loss itself. */
-		RINGDEV_ADD(&ctx->k->msgs_out, (__u64)-1);
+		__rd_out_add(ctx->k, (__u64)-1);
 	}
 	return rc;
 }

@@ -5,6 +5,7 @@
  * failures, priority lanes, backpressure, K2K, pub/sub and telemetry.
  */
 #include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 #include <ringdev/batch.h>
 #include "test.h"
@@ -578,6 +579,41 @@ static int test_telemetry(void)
 	return T_PASS;
 }
 
+static __u64 mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/*
+ * A kernel that busy-polls its inbox for a long budget still follows
+ * its lifecycle at once: the state change ends the spin (it once waited
+ * out the whole budget).  The bound is 2 s against a 30 s spin.
+ */
+static int test_lifecycle_while_spinning(void)
+{
+	struct ringdev_rt *rt = rt_new();
+	struct ringdev_launch_opts o = active_opts();
+	struct ringdev_kernel *k;
+	__u64 v = 1, got, t0;
+
+	T_ASSERT(rt, "runtime");
+	o.spin_ns = 30 * SEC;
+	T_EQ(ringdev_kernel_spawn(rt, "echo", &o, &k), 0);
+	T_EQ(ringdev_call(k, 1, &v, sizeof(v), &got, sizeof(got), 5 * SEC), sizeof(got));
+	t0 = mono_now_ns();
+	T_EQ(ringdev_kernel_deactivate(k), 0);
+	T_EQ(ringdev_kernel_activate(k), 0);
+	T_EQ(ringdev_call(k, 1, &v, sizeof(v), &got, sizeof(got), 5 * SEC), sizeof(got));
+	T_EQ(ringdev_kernel_terminate(k, RINGDEV_TERM_DRAIN, NULL), 0);
+	T_ASSERT(mono_now_ns() - t0 < 2 * SEC, "lifecycle calls took %.2f s",
+		 (double)(mono_now_ns() - t0) / 1e9);
+	ringdev_rt_close(rt);
+	return T_PASS;
+}
+
 #define FAN	16
 
 /* Fan kernel: forwards each message to the FAN kernels named at launch. */
@@ -692,6 +728,7 @@ static int test_doorbells(void)
 	return T_PASS;
 }
 
-T_MAIN(T_CASE(test_open_register), T_CASE(test_doorbells), T_CASE(test_lifecycle), T_CASE(test_call),
+T_MAIN(T_CASE(test_open_register), T_CASE(test_doorbells),
+       T_CASE(test_lifecycle_while_spinning), T_CASE(test_lifecycle), T_CASE(test_call),
        T_CASE(test_priority_lanes), T_CASE(test_backpressure), T_CASE(test_k2k),
        T_CASE(test_pubsub), T_CASE(test_telemetry))
