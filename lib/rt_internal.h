@@ -55,10 +55,14 @@ struct rd_type {
 };
 
 /* Where one caller waits for its replies; reused by later calls. */
+/*
+ * What a replying kernel reads (id, chan) is kept off the line its caller
+ * writes on every call (next_free): no false sharing on the reply path.
+ */
 struct rd_endpoint {
 	__u32 id;
 	struct ringdev_chan *chan;	/* MPSC: any kernel may answer */
-	struct rd_endpoint *next_free;
+	struct rd_endpoint *next_free __attribute__((aligned(128)));
 };
 
 struct ringdev_kernel {
@@ -73,7 +77,6 @@ struct ringdev_kernel {
 	int state;			/* enum ringdev_kernel_state; READ_ONCE */
 	bool parked;			/* thread holds messages, handles none */
 	unsigned int term_how;
-	int senders;			/* host/K2K sends in flight (atomic) */
 
 	struct ringdev_chan *lanes[RINGDEV_MAX_LANES];
 	unsigned int nlanes;
@@ -94,6 +97,12 @@ struct ringdev_kernel {
 	struct ringdev_defer defer;
 	__u64 held_cycles;		/* handler time since the first held one */
 	__u64 lat_hist[RINGDEV_LAT_BUCKETS];
+
+	/*
+	 * Host/K2K sends in flight (atomic).  Every send writes it: on its
+	 * own lines, away from what the kernel's thread reads per message.
+	 */
+	int senders __attribute__((aligned(128)));
 };
 
 struct rd_sub {
@@ -101,23 +110,30 @@ struct rd_sub {
 	struct ringdev_kernel *k;
 };
 
+/*
+ * Read-mostly fields first (every message's path reads them), then what
+ * calls and publishes write, each group on its own 128-byte lines so that
+ * a caller's writes never evict what a kernel thread reads.
+ */
 struct ringdev_rt {
 	struct ringdev_rt_opts opts;
 	__u32 backend;			/* resolved */
-	struct ringdev_hlc hlc;
 	double ns_per_cycle;		/* for handler latency */
 	__u64 hold_cycles;		/* RINGDEV_DOORBELL_HOLD_NS */
-
-	pthread_mutex_t lock;		/* types, kernel creation, endpoints */
-	struct rd_type *types;
+	struct rd_type *types;		/* under lock; only ever added to */
 	struct ringdev_kernel **kernels[RD_MAX_CHUNKS];	/* id - 1 -> kernel */
 	__u32 nkernels;
 	struct rd_endpoint **eps[RD_MAX_CHUNKS];	/* index -> endpoint */
 	__u32 neps;
+
+	struct ringdev_hlc hlc __attribute__((aligned(128)));
+
+	/* types, kernel creation, endpoints */
+	pthread_mutex_t lock __attribute__((aligned(128)));
 	struct rd_endpoint *free_eps;
 	__u64 next_corr;
 
-	pthread_rwlock_t sub_lock;
+	pthread_rwlock_t sub_lock __attribute__((aligned(128)));
 	struct rd_sub *subs;
 	unsigned int nsubs, subs_cap;
 

@@ -898,9 +898,9 @@ static struct rd_endpoint *endpoint_get(struct ringdev_rt *rt)
 	}
 	pthread_mutex_unlock(&rt->lock);
 
-	ep = calloc(1, sizeof(*ep));
-	if (!ep)
+	if (posix_memalign((void **)&ep, 128, sizeof(*ep)))
 		return NULL;
+	memset(ep, 0, sizeof(*ep));
 	ringdev_chan_opts_init(&co);
 	co.capacity = RD_EP_CAPACITY;
 	co.slot_size = RD_EP_SLOT;
