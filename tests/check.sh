@@ -106,6 +106,17 @@ fi
 if want bench; then
 	make -s -j"$JOBS" tools >"$LOGDIR/build.tools.log" 2>&1
 	run_logged ringbench-quick 300 build/ringbench --quick
+	# --transport dev with no driver (this host cannot load modules; the VM
+	# stage runs it for real): exit 2 naming /dev/ringdev, no fallback to shm.
+	if [ -e /dev/ringdev ]; then
+		record ringbench-dev-absent 77 "/dev/ringdev exists here"
+	else
+		run_logged ringbench-dev-absent 60 bash -c '
+			msg=$(build/ringbench --quick --transport dev 2>&1); rc=$?
+			echo "$msg"
+			[ $rc -eq 2 ] || { echo "expected exit 2, got $rc"; exit 1; }
+			grep -q "/dev/ringdev" <<<"$msg" || { echo "no /dev/ringdev in the message"; exit 1; }'
+	fi
 fi
 if want examples && [ -x tests/examples-test.sh ]; then
 	run_logged examples 300 tests/examples-test.sh

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ringdev/chan.h>
 #include "bench.h"
 
 const unsigned int rb_sizes[RB_NR_SIZES] = { 64, 256, 1024, 4096 };
@@ -16,6 +17,7 @@ struct rb_opts rb_opt = {
 	.iters = 200000,
 	.msgs = 10000000,
 	.capacity = 1024,
+	.transport = RINGDEV_TRANSPORT_SHM,
 };
 
 /* Rows live in a fixed array so that pointers to them stay valid. */
@@ -51,17 +53,17 @@ static struct rb_scenario scenarios[] = {
 	{ .name = "ring-lat", .run = rb_ring_lat, .deps = { "cacheline" },
 	  .help = "bare ringdev ring ping-pong, spinning, every size" },
 	{ .name = "chan-lat", .run = rb_chan_lat, .deps = { "cacheline", "eventfd" },
-	  .help = "shm channel ping-pong: spinning at every size, and blocking" },
+	  .help = "channel ping-pong: spinning at every size, and blocking" },
 	{ .name = "ring-tput", .run = rb_ring_tput, .deps = { "dpdk", "condvar-tput" },
 	  .help = "bare ringdev ring throughput, every size, single and bursts" },
 	{ .name = "chan-tput", .run = rb_chan_tput, .deps = { "dpdk", "condvar-tput" },
-	  .help = "shm channel throughput, every size, single and bursts" },
+	  .help = "channel throughput, every size, single and bursts" },
 	{ .name = "call-lat", .run = rb_call_lat, .deps = { "chan-lat" },
 	  .help = "ringdev_call round trip through a CPU echo kernel (vs chan-lat-64)" },
 	{ .name = "hlc-tick", .run = rb_hlc_tick, .deps = { NULL },
 	  .help = "ns per ringdev_hlc_tick, one thread (target) and two (contended)" },
 	{ .name = "shm-sys", .run = rb_shm_sys, .deps = { NULL },
-	  .help = "kick-each, batch-8/32/128, busy, sqpoll: Mmsg/s and syscalls/msg" },
+	  .help = "doorbells: kick-each, batch-8/32/128, busy, sqpoll: syscalls/msg" },
 	{ .name = "fanout", .run = rb_fanout, .deps = { NULL },
 	  .help = "doorbells to 64 sleeping channels: one io_uring submit vs 64 syscalls" },
 	{ .name = "gpu", .run = rb_gpu, .deps = { NULL },
@@ -155,12 +157,29 @@ static void perf_finish(struct rb_row *row)
 	}
 }
 
+/* Median of each driver counter over the row's runs; -1 when not counted. */
+static void drv_finish(struct rb_row *row)
+{
+	unsigned int i, r;
+
+	for (i = 0; i < RB_DRV_NR; i++) {
+		double v[RB_MAX_REPS];
+		unsigned int n = 0;
+
+		for (r = 0; r < row->ndrv && r < RB_MAX_REPS; r++)
+			if (row->drv[i][r] >= 0)
+				v[n++] = row->drv[i][r];
+		row->drv_med[i] = n ? rb_median(v, n) : -1;
+	}
+}
+
 /**
  * rb_row_finish() - turn a row's per-run figures into medians (and spread)
  */
 void rb_row_finish(struct rb_row *row)
 {
 	perf_finish(row);
+	drv_finish(row);
 	if (row->kind == RB_OP) {
 		if (!row->nrate)
 			return;
@@ -285,6 +304,18 @@ static const char *verdict_str(const struct rb_row *row)
 /* Busy share of the machine just before the run, -1 when unknown. */
 double rb_busy_before = -1;
 
+/** rb_transport_name() - the channels' transport, "shm" or "dev" (--transport) */
+const char *rb_transport_name(void)
+{
+	return rb_opt.transport == RINGDEV_TRANSPORT_DEV ? "dev" : "shm";
+}
+
+/** rb_chan_what() - what a channel row measures, for descriptions */
+const char *rb_chan_what(void)
+{
+	return rb_opt.transport == RINGDEV_TRANSPORT_DEV ? "dev channel" : "shm channel";
+}
+
 /* The perf counters of every row that has them, per message or round trip. */
 static void print_perf(FILE *f)
 {
@@ -319,6 +350,47 @@ static void print_perf(FILE *f)
 				rb_perf_names[j], rb_perf_why(j));
 }
 
+/*
+ * The driver counters of every row that has them (dev transport), per
+ * message or round trip: tracepoint hits, then the ring counters.
+ */
+static void print_driver(FILE *f)
+{
+	static const char *const head[RB_DRV_NR] = {
+		"tp:kick", "tp:wake", "tp:suppress", "ioc:kicks", "ioc:wakeups",
+		"ioc:suppressed",
+	};
+	unsigned int i, j, any = 0;
+
+	for (i = 0; i < rb_nr_rows; i++)
+		any |= rows[i].ndrv > 0;
+	if (!any)
+		return;
+	fprintf(f, "\ndriver counters per message (latency rows: per round trip, warm-up "
+		"included), median of runs:\n%-21s", "scenario");
+	for (j = 0; j < RB_DRV_NR; j++)
+		fprintf(f, " %14s", head[j]);
+	fprintf(f, "\n");
+	for (i = 0; i < rb_nr_rows; i++) {
+		const struct rb_row *row = &rows[i];
+
+		if (!row->ndrv)
+			continue;
+		fprintf(f, "%-21s", row->name);
+		for (j = 0; j < RB_DRV_NR; j++) {
+			if (row->drv_med[j] < 0)
+				fprintf(f, " %14s", "unsupported");
+			else
+				fprintf(f, " %14.4g", row->drv_med[j]);
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "tp: = hits of the tracepoints ringdev:kick/wake/suppress, %s\n",
+		rb_drv_tp_method());
+	fprintf(f, "ioc: = the driver's ring counters kicks/wakeups/suppressed, %s\n",
+		rb_drv_stats_method());
+}
+
 /* Print the report to @f. */
 static void print_report(FILE *f, int ncpus)
 {
@@ -341,6 +413,12 @@ static void print_report(FILE *f, int ncpus)
 		fprintf(f, "machine: %.0f%% busy with other work just before the run%s\n",
 			rb_busy_before, rb_busy_before > 10 ?
 			" -- NOISY: figures will be disturbed" : "");
+	if (rb_opt.transport == RINGDEV_TRANSPORT_DEV)
+		fprintf(f, "transport: dev: channels and runtime inboxes are driver rings (%s)\n",
+			rb_dev_describe());
+	else
+		fprintf(f, "transport: shm: channels and runtime inboxes are memfd rings with "
+			"eventfd doorbells\n");
 	fprintf(f, "DPDK: %s\n", rb_dpdk_describe(dbuf, sizeof(dbuf)));
 	if (rb_gpu_status[0])
 		fprintf(f, "gpu: %s\n", rb_gpu_status);
@@ -368,7 +446,9 @@ static void print_report(FILE *f, int ncpus)
 				"baseline", "ratio", "target", "result");
 		else
 			fprintf(f, "%-21s %8s %15s %9s  %-10s %7s %10s  %s\n",
-				"shm doorbells", "Mmsg/s", "runs: min-max", "sys/msg",
+				rb_opt.transport == RINGDEV_TRANSPORT_DEV ?
+				"dev doorbells" : "shm doorbells",
+				"Mmsg/s", "runs: min-max", "sys/msg",
 				"baseline", "Mmsg x", "target", "result");
 		for (i = 0; i < rb_nr_rows; i++) {
 			const struct rb_row *row = &rows[i];
@@ -414,6 +494,7 @@ static void print_report(FILE *f, int ncpus)
 				"Mmsg x = Mmsg/s over kick-each's\n", rb_sys_method());
 	}
 	print_perf(f);
+	print_driver(f);
 
 	fprintf(f, "\n");
 	for (i = 0; i < rb_nr_rows; i++) {
@@ -437,9 +518,9 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"usage: ringbench [options]\n"
-		"SPSC latency and throughput of ringdev rings and shm channels, runtime\n"
-		"calls, the HLC and shm doorbell syscalls, beside baselines measured in\n"
-		"the same run.\n\n"
+		"SPSC latency and throughput of ringdev rings and channels (shm or dev\n"
+		"transport), runtime calls, the HLC and doorbell syscalls, beside\n"
+		"baselines measured in the same run.\n\n"
 		"  -r, --reps N       measured runs per figure, median reported (default 5, max 64)\n"
 		"  -R, --repeat N     the same as --reps\n"
 		"  -n, --iters N      round trips per spinning ping-pong run (default 200000;\n"
@@ -456,12 +537,19 @@ static void usage(FILE *f)
 		"  -p, --plot DIR     write a latency histogram PNG per latency row to DIR\n"
 		"                     (gnuplot; skipped with a message when it is missing)\n"
 		"      --no-perf      no perf_event_open counters around measured regions\n"
+		"                     (the driver's tracepoints included)\n"
+		"  -t, --transport T  shm (default: memfd + eventfd, no module) or dev\n"
+		"                     (/dev/ringdev): the transport of every channel and\n"
+		"                     runtime inbox; dev also counts the driver's\n"
+		"                     ringdev:kick/wake/suppress tracepoints and ring\n"
+		"                     counters per message\n"
 		"      --list-probes  print the USDT probes in this binary and in\n"
 		"                     libringdev.so beside it, then exit\n"
 		"  -l, --list         list the scenario groups\n"
 		"  -h, --help         this text\n\n"
 		"Exit status: 0; 1 when a message was lost, duplicated, reordered or a\n"
-		"scenario failed; 2 for usage errors.  Missing a target is reported, not\n"
+		"scenario failed; 2 for usage errors or, with --transport dev, when\n"
+		"/dev/ringdev is missing or unusable.  Missing a target is reported, not\n"
 		"an error.\n\nscenario groups:\n");
 	for (i = 0; i < RB_NR_SCENARIOS; i++)
 		fprintf(f, "  %-14s %s\n", scenarios[i].name, scenarios[i].help);
@@ -500,12 +588,13 @@ static void parse_args(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "transport", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, set_reps = 0, set_iters = 0, set_msgs = 0;
 	unsigned int i;
 
-	while ((c = getopt_long(argc, argv, "r:R:n:m:c:qo:j:p:vlh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:R:n:m:c:qo:j:p:t:vlh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 		case 'R':
@@ -545,6 +634,17 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'N':
 			rb_opt.no_perf = 1;
+			break;
+		case 't':
+			if (!strcmp(optarg, "shm")) {
+				rb_opt.transport = RINGDEV_TRANSPORT_SHM;
+			} else if (!strcmp(optarg, "dev")) {
+				rb_opt.transport = RINGDEV_TRANSPORT_DEV;
+			} else {
+				fprintf(stderr, "ringbench: bad --transport '%s' (shm or dev)\n",
+					optarg);
+				exit(2);
+			}
 			break;
 		case 'L':
 			exit(rb_list_probes(stdout) ? 1 : 0);
@@ -591,7 +691,8 @@ static void parse_args(int argc, char **argv)
  * main() - run the selected scenarios, print the report, write JSON
  *
  * Return: 0; 1 when any message was wrong or any scenario failed; 2 for
- * usage errors or when the JSON file could not be written.
+ * usage errors, when the JSON file could not be written, or when
+ * --transport dev finds no usable /dev/ringdev.
  */
 int main(int argc, char **argv)
 {
@@ -602,6 +703,16 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	if (rb_opt.json && !strcmp(rb_opt.json, "-"))
 		out = stderr;
+	if (rb_opt.transport == RINGDEV_TRANSPORT_DEV) {
+		char why[200];
+
+		/* No silent fallback to shm: a dev run measures the driver or nothing. */
+		if (rb_dev_init(why, sizeof(why))) {
+			fprintf(stderr, "ringbench: --transport dev: %s\n", why);
+			return 2;
+		}
+		rb_drv_init();
+	}
 	ncpus = rb_cpus_init();
 	if (rb_opt.cpu[0] < 0)
 		fprintf(stderr, "ringbench: only %d CPU available: threads run unpinned\n",

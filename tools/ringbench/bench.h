@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/types.h>
 
 /* Slot sizes every per-size scenario walks through. */
@@ -39,6 +40,7 @@ struct rb_opts {
 	int cpu[2];		/* the two CPUs threads are pinned to; -1 = unpinned */
 	const char *plot;	/* --plot DIR: latency histogram PNGs, NULL for none */
 	int no_perf;		/* --no-perf: skip the perf counters */
+	unsigned int transport;	/* --transport: RINGDEV_TRANSPORT_SHM or _DEV */
 };
 
 extern struct rb_opts rb_opt;
@@ -53,6 +55,15 @@ enum rb_kind {
 
 /* perf counters kept per row (perf.c): task-clock ... instructions. */
 #define RB_PERF_NR	6
+
+/*
+ * Driver counters kept per row (dev.c), dev transport only: the
+ * ringdev:kick, wake and suppress tracepoints (RB_DRV_TP of them), then the
+ * same three events as the driver's per-ring RINGDEV_IOC_STATS counters
+ * (kicks, wakeups, suppressed) of the rings the run used.
+ */
+#define RB_DRV_TP	3
+#define RB_DRV_NR	(2 * RB_DRV_TP)
 
 /* Whether a row's target was met: none set, met, not met. */
 enum rb_verdict {
@@ -103,6 +114,13 @@ struct rb_row {
 	double perf[RB_PERF_NR][RB_MAX_REPS];
 	unsigned int nperf;
 	double perf_med[RB_PERF_NR];
+	/* transport of the row's channels: "shm", "dev", NULL when it has none */
+	const char *transport;
+	/* driver counters per message (or round trip), per run; -1 not counted */
+	double drv[RB_DRV_NR][RB_MAX_REPS];
+	unsigned int ndrv;
+	double drv_med[RB_DRV_NR];
+	long long drv_last[RB_DRV_NR];	/* the last run's raw counts; -1 not counted */
 	struct rb_hist *hist;	/* RB_LAT: every run's samples, for --plot */
 };
 
@@ -113,6 +131,8 @@ void rb_row_finish(struct rb_row *row);
 void rb_set_baseline(struct rb_row *row, const char *baseline, double target,
 		     int target_max);
 extern double rb_busy_before;
+const char *rb_transport_name(void);
+const char *rb_chan_what(void);
 extern struct rb_row *rb_rows;
 extern unsigned int rb_nr_rows;
 
@@ -226,6 +246,8 @@ struct rb_perf {
 };
 extern const char *const rb_perf_names[RB_PERF_NR];
 void rb_perf_init(void);
+int rb_perf_open(__u32 type, __u64 config, pid_t pid, int inherit, int disabled);
+long rb_tracepoint_id(const char *event, char *where, size_t len);
 int rb_perf_supported(unsigned int i);
 const char *rb_perf_why(unsigned int i);
 void rb_perf_start(struct rb_perf *p);
@@ -237,6 +259,22 @@ int rb_sys_open(void);
 void rb_sys_begin(int fd);
 __u64 rb_sys_end(int fd);
 __u64 rb_sys_overhead(int fd);
+
+/* ---- the driver transport and its counters (dev.c) ---- */
+struct rb_drv {
+	int active;			/* counting: the row's channels are dev */
+	int fd[RB_DRV_TP];		/* tracepoint counters, -1 when not open */
+	int stats_ok;			/* the ring counters before the run were read */
+};
+extern const char *const rb_drv_names[RB_DRV_NR];
+int rb_dev_init(char *why, size_t len);
+const char *rb_dev_describe(void);
+void rb_drv_init(void);
+int rb_drv_tp_supported(void);
+const char *rb_drv_tp_method(void);
+const char *rb_drv_stats_method(void);
+void rb_drv_start(struct rb_drv *d, const struct rb_row *row);
+void rb_drv_stop(struct rb_drv *d, struct rb_row *row, double msgs);
 
 /* ---- --plot and --list-probes (plot.c, probes.c) ---- */
 int rb_plot(const char *dir);

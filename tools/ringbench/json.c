@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <ringdev/chan.h>
 #include "bench.h"
 
 /* Write @s as a JSON string literal. */
@@ -27,6 +28,28 @@ static const char *const kind_names[] = {
 	[RB_SYS] = "syscalls",
 };
 
+/*
+ * Write one group of a row's driver counters, @first .. @first + RB_DRV_TP,
+ * from @v (per message) or @raw (counts), as {"name": figure, ...};
+ * "unsupported" for those not counted.
+ */
+static void jdrv_group(FILE *f, const double *v, const long long *raw, unsigned int first)
+{
+	unsigned int i;
+
+	fprintf(f, "{");
+	for (i = first; i < first + RB_DRV_TP; i++) {
+		fprintf(f, "%s\"%s\": ", i > first ? ", " : "", rb_drv_names[i]);
+		if (v && v[i] >= 0)
+			fprintf(f, "%.5g", v[i]);
+		else if (raw && raw[i] >= 0)
+			fprintf(f, "%lld", raw[i]);
+		else
+			fprintf(f, "\"unsupported\"");
+	}
+	fprintf(f, "}");
+}
+
 /* Write one result row as a JSON object. */
 static void jrow(FILE *f, const struct rb_row *row)
 {
@@ -36,6 +59,11 @@ static void jrow(FILE *f, const struct rb_row *row)
 	jstr(f, row->desc);
 	fprintf(f, ", \"kind\": \"%s\", \"size\": %u, \"batch\": %u, \"n\": %lu",
 		kind_names[row->kind], row->size, row->batch, row->n);
+	fprintf(f, ", \"transport\": ");
+	if (row->transport)
+		jstr(f, row->transport);
+	else
+		fprintf(f, "null");
 	if (row->kind == RB_OP)
 		fprintf(f, ", \"ns_per_op\": %.3f, \"ns_per_op_min\": %.3f, "
 			"\"ns_per_op_max\": %.3f", row->p50, row->op_lo, row->op_hi);
@@ -67,6 +95,17 @@ static void jrow(FILE *f, const struct rb_row *row)
 			else
 				fprintf(f, "\"unsupported\"");
 		}
+		fprintf(f, "}");
+	}
+	if (row->ndrv) {
+		fprintf(f, ", \"driver_per_msg\": {\"tracepoints\": ");
+		jdrv_group(f, row->drv_med, NULL, 0);
+		fprintf(f, ", \"ring_stats\": ");
+		jdrv_group(f, row->drv_med, NULL, RB_DRV_TP);
+		fprintf(f, "}, \"driver_last_run\": {\"tracepoints\": ");
+		jdrv_group(f, NULL, row->drv_last, 0);
+		fprintf(f, ", \"ring_stats\": ");
+		jdrv_group(f, NULL, row->drv_last, RB_DRV_TP);
 		fprintf(f, "}");
 	}
 	fprintf(f, ", \"baseline\": ");
@@ -132,6 +171,19 @@ int rb_json_write(const char *path, int ncpus, int bad)
 	jstr(f, rb_gpu_status[0] ? rb_gpu_status : "not run");
 	fprintf(f, ",\n  \"syscalls_counted_by\": ");
 	jstr(f, rb_sys_method());
+	fprintf(f, ",\n  \"transport\": \"%s\",\n  \"driver\": ", rb_transport_name());
+	if (rb_opt.transport == RINGDEV_TRANSPORT_DEV) {
+		fprintf(f, "{\"device\": ");
+		jstr(f, rb_dev_describe());
+		fprintf(f, ", \"tracepoints_counted\": %s, \"tracepoints\": ",
+			rb_drv_tp_supported() ? "true" : "false");
+		jstr(f, rb_drv_tp_method());
+		fprintf(f, ", \"ring_stats\": ");
+		jstr(f, rb_drv_stats_method());
+		fprintf(f, "}");
+	} else {
+		fprintf(f, "null");
+	}
 	fprintf(f, ",\n  \"ok\": %s,\n  \"rows\": [\n", bad ? "false" : "true");
 	for (i = 0; i < rb_nr_rows; i++) {
 		jrow(f, &rb_rows[i]);

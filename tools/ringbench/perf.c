@@ -33,8 +33,19 @@ const char *const rb_perf_names[RB_PERF_NR] = {
 static int perf_ok[RB_PERF_NR] = { -1, -1, -1, -1, -1, -1 };
 static int perf_err[RB_PERF_NR];
 
-/* perf_event_open(2), which glibc does not wrap. */
-static int perf_open(__u32 type, __u64 config, pid_t pid, int inherit, int disabled)
+/**
+ * rb_perf_open() - perf_event_open(2), which glibc does not wrap
+ * @type: PERF_TYPE_*
+ * @config: the event within @type (a tracepoint id for PERF_TYPE_TRACEPOINT)
+ * @pid: 0 for the calling thread
+ * @inherit: 1 to count threads the caller creates afterwards as well
+ * @disabled: 1 to open it stopped (PERF_EVENT_IOC_ENABLE starts it)
+ *
+ * Counts user and kernel events on any CPU, close-on-exec.
+ *
+ * Return: the descriptor, or -1 with errno set.
+ */
+int rb_perf_open(__u32 type, __u64 config, pid_t pid, int inherit, int disabled)
 {
 	struct perf_event_attr a;
 
@@ -60,7 +71,7 @@ void rb_perf_init(void)
 	unsigned int i;
 
 	for (i = 0; i < RB_PERF_NR; i++) {
-		int fd = perf_open(perf_ev[i].type, perf_ev[i].config, 0, 1, 1);
+		int fd = rb_perf_open(perf_ev[i].type, perf_ev[i].config, 0, 1, 1);
 
 		perf_ok[i] = fd >= 0;
 		perf_err[i] = fd >= 0 ? 0 : errno;
@@ -96,7 +107,7 @@ void rb_perf_start(struct rb_perf *p)
 	for (i = 0; i < RB_PERF_NR; i++) {
 		p->fd[i] = -1;
 		if (perf_ok[i] > 0)
-			p->fd[i] = perf_open(perf_ev[i].type, perf_ev[i].config, 0, 1, 0);
+			p->fd[i] = rb_perf_open(perf_ev[i].type, perf_ev[i].config, 0, 1, 0);
 	}
 }
 
@@ -134,27 +145,47 @@ void rb_perf_stop(struct rb_perf *p, struct rb_row *row, double msgs)
 static long sys_tp_id = -1;	/* raw_syscalls:sys_enter tracepoint id, -1: none */
 static char sys_method[160] = "not probed";
 
-/* Read the tracepoint id of raw_syscalls:sys_enter from tracefs, or -1. */
-static long tracepoint_id(char *where, size_t len)
+/**
+ * rb_tracepoint_id() - the perf config of tracepoint @event, read from tracefs
+ * @event: "system/name", e.g. "raw_syscalls/sys_enter"
+ * @where: receives the file it was read from
+ * @len: bytes at @where
+ *
+ * Looks in /sys/kernel/tracing, then in the older debugfs mount point.
+ *
+ * Return: the id, or -1 with errno saying why (ENOENT: not registered, or
+ * tracefs not mounted; EACCES: tracefs not readable by us).
+ */
+long rb_tracepoint_id(const char *event, char *where, size_t len)
 {
-	static const char *const paths[] = {
-		"/sys/kernel/tracing/events/raw_syscalls/sys_enter/id",
-		"/sys/kernel/debug/tracing/events/raw_syscalls/sys_enter/id",
+	static const char *const roots[] = {
+		"/sys/kernel/tracing/events",
+		"/sys/kernel/debug/tracing/events",
 	};
+	int first_err = ENOENT;
 	unsigned int i;
+	char path[160];
 	long id = -1;
 
 	for (i = 0; i < 2 && id < 0; i++) {
-		FILE *f = fopen(paths[i], "r");
+		FILE *f;
 
-		if (!f)
+		snprintf(path, sizeof(path), "%s/%s/id", roots[i], event);
+		f = fopen(path, "r");
+		if (!f) {
+			/* The first root's reason is the telling one. */
+			if (i == 0)
+				first_err = errno;
 			continue;
+		}
 		if (fscanf(f, "%ld", &id) != 1)
 			id = -1;
 		fclose(f);
 		if (id >= 0)
-			snprintf(where, len, "%s", paths[i]);
+			snprintf(where, len, "%s", path);
 	}
+	if (id < 0)
+		errno = first_err;
 	return id;
 }
 
@@ -171,7 +202,7 @@ static long tracepoint_id(char *where, size_t len)
 int rb_sys_init(void)
 {
 	char where[96] = "";
-	long id = tracepoint_id(where, sizeof(where));
+	long id = rb_tracepoint_id("raw_syscalls/sys_enter", where, sizeof(where));
 	int fd;
 
 	if (id < 0) {
@@ -179,7 +210,7 @@ int rb_sys_init(void)
 			 "library counters (tracefs not mounted: no raw_syscalls:sys_enter id)");
 		return 0;
 	}
-	fd = perf_open(PERF_TYPE_TRACEPOINT, (__u64)id, 0, 0, 1);
+	fd = rb_perf_open(PERF_TYPE_TRACEPOINT, (__u64)id, 0, 0, 1);
 	if (fd < 0) {
 		snprintf(sys_method, sizeof(sys_method),
 			 "library counters (perf_event_open(raw_syscalls:sys_enter): %s)",
@@ -215,7 +246,7 @@ int rb_sys_open(void)
 {
 	if (sys_tp_id < 0)
 		return -1;
-	return perf_open(PERF_TYPE_TRACEPOINT, (__u64)sys_tp_id, 0, 0, 1);
+	return rb_perf_open(PERF_TYPE_TRACEPOINT, (__u64)sys_tp_id, 0, 0, 1);
 }
 
 /** rb_sys_begin() - zero and enable the counter @fd (-1: no-op) */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT OR LGPL-2.1-or-later
-/* ringdev.c - the scenarios under test: bare-ring and shm-channel ping-pong and throughput. */
+/* ringdev.c - the scenarios under test: bare-ring and channel ping-pong and throughput. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,13 +196,14 @@ int rb_ring_lat(void)
 	return ret;
 }
 
-/* ---- channels on the shm transport -------------------------------- */
+/* ---- channels on the --transport transport ------------------------- */
 
 /**
- * rb_chan_open() - make a one-way shm channel and a second handle on it for the consumer,
+ * rb_chan_open() - make a one-way channel and a second handle on it for the consumer,
  * passed over a socketpair the way two processes would share it.  The
  * socketpair stays open (in *socks) as long as the channel: it is how each
- * side would notice the other's death.
+ * side would notice the other's death.  The transport is rb_opt.transport
+ * (--transport): shm, or dev (a ring of the driver), never a fallback.
  *
  * Return: 0 or a negative errno, with @note saying what failed.
  */
@@ -217,7 +218,7 @@ int rb_chan_open(unsigned int size, __u64 spin_ns, struct ringdev_chan **tx,
 	ringdev_chan_opts_init(&o);
 	o.capacity = rb_opt.capacity;
 	o.slot_size = size;
-	o.transport = RINGDEV_TRANSPORT_SHM;
+	o.transport = rb_opt.transport;
 	o.spin_ns = spin_ns;
 	err = ringdev_chan_create(&o, tx);
 	if (err) {
@@ -240,10 +241,10 @@ int rb_chan_open(unsigned int size, __u64 spin_ns, struct ringdev_chan **tx,
 		goto fail;
 	}
 	ringdev_chan_set_spin(*rx, spin_ns);
-	if (ringdev_chan_transport(*tx) != RINGDEV_TRANSPORT_SHM) {
+	if (ringdev_chan_transport(*tx) != rb_opt.transport) {
 		err = -EPROTO;
-		snprintf(note, note_len, "asked for shm, got transport %u",
-			 ringdev_chan_transport(*tx));
+		snprintf(note, note_len, "asked for %s, got transport %u",
+			 rb_transport_name(), ringdev_chan_transport(*tx));
 		goto fail;
 	}
 	return 0;
@@ -378,6 +379,7 @@ static int chan_lat_one(const char *name, const char *desc, unsigned int size,
 	struct rb_pp pp;
 
 	snprintf(row->desc, sizeof(row->desc), "%s", desc);
+	row->transport = rb_transport_name();
 	rb_set_baseline(row, baseline, target, 1);
 	err = rb_chan_open(size, spin_ns, &l->fwd_tx, &l->fwd_rx, fsocks, row->note,
 			sizeof(row->note));
@@ -409,7 +411,7 @@ out:
 }
 
 /**
- * rb_chan_lat() - ping-pong over two shm channels
+ * rb_chan_lat() - ping-pong over two channels of the --transport transport
  *
  * Spinning waits at every slot size (the 64-byte figure is the one judged
  * against 1.5x the raw cache-line round trip), and once with spin_ns = 0
@@ -420,22 +422,22 @@ out:
 int rb_chan_lat(void)
 {
 	unsigned long nblock = rb_opt.iters / 10 ? rb_opt.iters / 10 : 1;
+	char name[48], desc[80];
 	unsigned int s;
 	int ret = 0;
 
 	for (s = 0; s < RB_NR_SIZES; s++) {
-		char name[48], desc[80];
-
 		snprintf(name, sizeof(name), "chan-lat-%u", rb_sizes[s]);
 		snprintf(desc, sizeof(desc),
-			 "shm channel ping-pong, %u B slots, spinning waits", rb_sizes[s]);
+			 "%s ping-pong, %u B slots, spinning waits", rb_chan_what(),
+			 rb_sizes[s]);
 		if (chan_lat_one(name, desc, rb_sizes[s], RB_SPIN_FOREVER_NS,
 				 rb_opt.iters, "cacheline", s ? 0 : 1.5))
 			ret = -1;
 	}
-	if (chan_lat_one("chan-lat-block-64",
-			 "shm channel ping-pong, 64 B slots, spin 0 (sleep + doorbell)",
-			 64, 0, nblock, "eventfd", 0))
+	snprintf(desc, sizeof(desc), "%s ping-pong, 64 B slots, spin 0 (sleep + doorbell)",
+		 rb_chan_what());
+	if (chan_lat_one("chan-lat-block-64", desc, 64, 0, nblock, "eventfd", 0))
 		ret = -1;
 	return ret;
 }
@@ -594,9 +596,11 @@ static int tput(int use_chan)
 			snprintf(name, sizeof(name), "%s-tput-%u%s", use_chan ? "chan" : "ring",
 				 rb_sizes[s], b ? "-b32" : "");
 			row = rb_row_new(name, RB_TPUT);
-			snprintf(row->desc, sizeof(row->desc), "%s, %u B slots, %s",
-				 use_chan ? "shm channel send/recv" : "bare ring send/recv",
+			snprintf(row->desc, sizeof(row->desc), "%s send/recv, %u B slots, %s",
+				 use_chan ? rb_chan_what() : "bare ring",
 				 rb_sizes[s], b ? "bursts of 32" : "single");
+			if (use_chan)
+				row->transport = rb_transport_name();
 			tput_baseline(row, rb_sizes[s], b);
 			memset(l, 0, sizeof(*l));
 			l->use_chan = use_chan;
@@ -643,7 +647,7 @@ int rb_ring_tput(void)
 }
 
 /**
- * rb_chan_tput() - shm-channel throughput with the default spin-then-block waits
+ * rb_chan_tput() - channel throughput with the default spin-then-block waits
  *
  * Return: 0, or -1 when a channel could not be made or a run failed.
  */

@@ -97,6 +97,11 @@ static void *call_pong(void *arg)
  * against chan-lat-64, the SPSC channel ping-pong of this same run: the
  * target is at most twice its p50.
  *
+ * The kernel's inboxes and the caller's reply channel are on the
+ * --transport transport.  perf and the driver's tracepoint counters count
+ * the caller's threads only (the kernel's thread exists before them); the
+ * driver's ring counters see both sides.
+ *
  * Return: 0, or -1 when the runtime or the kernel could not be started.
  */
 int rb_call_lat(void)
@@ -118,9 +123,10 @@ int rb_call_lat(void)
 		 "ringdev_call RT to a CPU echo kernel, %u B, both sides spinning",
 		 RB_CALL_LEN);
 	rb_set_baseline(row, "chan-lat-64", 2.0, 1);
+	row->transport = rb_transport_name();
 	memset(&ro, 0, sizeof(ro));
 	ro.backend = RINGDEV_BACKEND_CPU;
-	ro.transport = RINGDEV_TRANSPORT_SHM;
+	ro.transport = rb_opt.transport;
 	err = ringdev_rt_open(&ro, &rt);
 	if (err) {
 		snprintf(row->note, sizeof(row->note), "ringdev_rt_open: %s", strerror(-err));
@@ -145,8 +151,9 @@ int rb_call_lat(void)
 	}
 	snprintf(row->note, sizeof(row->note),
 		 "kernel spin_ns 1 s, caller spin %llu ns (RINGDEV_DEFAULT_SPIN_NS); "
-		 "perf counts the caller only",
-		 (unsigned long long)RINGDEV_DEFAULT_SPIN_NS);
+		 "perf%s counts the caller only",
+		 (unsigned long long)RINGDEV_DEFAULT_SPIN_NS,
+		 rb_opt.transport == RINGDEV_TRANSPORT_DEV ? " (and tp:)" : "");
 	memset(&pp, 0, sizeof(pp));
 	pp.n = rb_opt.iters;
 	pp.warm = rb_opt.iters / 10;

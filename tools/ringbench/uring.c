@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT OR LGPL-2.1-or-later
-/* uring.c - shm transport doorbells: syscalls per message, io_uring batching, SQPOLL, fan-out. */
+/*
+ * uring.c - channel doorbells: syscalls per message, io_uring batching,
+ * SQPOLL, fan-out.  On the shm transport a doorbell is an eventfd write (an
+ * io_uring write with batching); on the dev transport it is the driver's
+ * KICK ioctl (a KICK uring_cmd with batching).  The scenarios are the same.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -289,6 +294,7 @@ static int sys_one(const struct sys_case *c)
 	char note[96];
 
 	snprintf(row->desc, sizeof(row->desc), "%s", c->desc);
+	row->transport = rb_transport_name();
 	if (strcmp(c->name, "kick-each"))
 		rb_set_baseline(row, "kick-each", 0, 0);
 	if (c->target >= 0) {
@@ -337,7 +343,7 @@ static int sys_one(const struct sys_case *c)
 }
 
 /**
- * rb_shm_sys() - producer syscalls per message on the shm transport
+ * rb_shm_sys() - producer syscalls per message on the --transport transport
  *
  * kick-each, batch-8/32/128, busy and sqpoll (see sys_cases[]): Mmsg/s of
  * 64-byte messages and the producer thread's syscalls per message, counted
@@ -440,8 +446,9 @@ int rb_fanout(void)
 
 	snprintf(ru->desc, sizeof(ru->desc),
 		 "64 batch_notify + 1 batch_submit (io_uring) to 64 sleeping chans");
-	snprintf(rs->desc, sizeof(rs->desc),
-		 "64 ringdev_chan_notify (eventfd write) to 64 sleeping chans");
+	snprintf(rs->desc, sizeof(rs->desc), "64 ringdev_chan_notify (%s) to 64 sleeping chans",
+		 rb_opt.transport == RINGDEV_TRANSPORT_DEV ? "KICK ioctl" : "eventfd write");
+	ru->transport = rs->transport = rb_transport_name();
 	rb_set_baseline(ru, "fanout-64-syscalls", 1.0 / 3.0, 1);
 	ru->batch = rs->batch = RB_FAN;
 	ru->n = rs->n = reps;

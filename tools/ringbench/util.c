@@ -302,7 +302,8 @@ void rb_pp_count_error(struct rb_pp *pp)
  * @pong: answers; runs on the second CPU
  *
  * perf counters (rb_perf_start()) count both threads, warm-up included,
- * and are stored per round trip.
+ * and are stored per round trip; so are the driver's counters (dev.c) when
+ * the row's channels are driver rings.
  *
  * Return: 0, or -1 when the threads could not run (row marked failed).
  */
@@ -311,6 +312,7 @@ int rb_pp_measure(struct rb_row *row, struct rb_pp *pp,
 {
 	long csw = rb_nivcsw();
 	struct rb_perf perf;
+	struct rb_drv drv;
 	int err;
 
 	pp->h = rb_hist_new();
@@ -323,12 +325,15 @@ int rb_pp_measure(struct rb_row *row, struct rb_pp *pp,
 	row->size = pp->size;
 	row->batch = 1;
 	rb_barrier_init(&pp->bar);
+	/* Outside the perf region: its ring snapshot makes syscalls. */
+	rb_drv_start(&drv, row);
 	if (!rb_opt.no_perf)
 		rb_perf_start(&perf);
 	err = rb_run_pair(ping, pong, pp);
 	/* The counted region is both threads' lives: warm trips included. */
 	if (!rb_opt.no_perf)
 		rb_perf_stop(&perf, row, (double)(pp->warm + pp->n));
+	rb_drv_stop(&drv, row, (double)(pp->warm + pp->n));
 	if (err)
 		goto fail;
 	rb_lat_runs_add(&row->lat, pp->h);
@@ -357,7 +362,8 @@ fail:
  *
  * An unmeasured run of n / 10 messages warms caches, pages and the branch
  * predictors first.  perf counters cover the measured run's two threads
- * and are stored per message.
+ * and are stored per message, and so do the driver's counters (dev.c) when
+ * the row's channels are driver rings.
  *
  * Return: 0, or -1 when the threads could not run (row marked failed).
  */
@@ -367,6 +373,7 @@ int rb_tp_measure(struct rb_row *row, struct rb_tp *tp,
 	unsigned long n = tp->n;
 	long csw = rb_nivcsw();
 	struct rb_perf perf;
+	struct rb_drv drv;
 	double rate;
 	int err;
 
@@ -382,11 +389,14 @@ int rb_tp_measure(struct rb_row *row, struct rb_tp *tp,
 	tp->n = n;
 	rb_barrier_init(&tp->bar);
 	tp->errors = 0;
+	/* Outside the perf region: its ring snapshot makes syscalls. */
+	rb_drv_start(&drv, row);
 	if (!rb_opt.no_perf)
 		rb_perf_start(&perf);
 	err = rb_run_pair(prod, cons, tp);
 	if (!rb_opt.no_perf)
 		rb_perf_stop(&perf, row, (double)n);
+	rb_drv_stop(&drv, row, (double)n);
 	if (err)
 		goto fail;
 	row->errors += tp->errors;
