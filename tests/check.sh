@@ -106,8 +106,8 @@ fi
 if want bench; then
 	make -s -j"$JOBS" tools >"$LOGDIR/build.tools.log" 2>&1
 	run_logged ringbench-quick 300 build/ringbench --quick
-	# --transport dev with no driver (this host cannot load modules; the VM
-	# stage runs it for real): exit 2 naming /dev/ringdev, no fallback to shm.
+	# --transport dev with no driver (this host cannot load modules): exit 2
+	# naming /dev/ringdev, no fallback to shm.
 	if [ -e /dev/ringdev ]; then
 		record ringbench-dev-absent 77 "/dev/ringdev exists here"
 	else
