@@ -247,6 +247,7 @@ struct rb_perf {
 extern const char *const rb_perf_names[RB_PERF_NR];
 void rb_perf_init(void);
 int rb_perf_open(__u32 type, __u64 config, pid_t pid, int inherit, int disabled);
+void rb_perf_keep(int fd);
 long rb_tracepoint_id(const char *event, char *where, size_t len);
 int rb_perf_supported(unsigned int i);
 const char *rb_perf_why(unsigned int i);

@@ -171,7 +171,7 @@ void rb_drv_init(void)
 				 " (needs root, CAP_PERFMON or perf_event_paranoid <= 1)" : "");
 			return;
 		}
-		close(fd);
+		rb_perf_keep(fd);
 	}
 	tp_ok = 1;
 	/* where holds the last id's file: name the tracefs mount once. */

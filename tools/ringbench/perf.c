@@ -60,11 +60,34 @@ int rb_perf_open(__u32 type, __u64 config, pid_t pid, int inherit, int disabled)
 }
 
 /**
+ * rb_perf_keep() - keep a (disabled) probe counter open until exit
+ * @fd: the counter
+ *
+ * The first counter of a software event or tracepoint turns a static key
+ * on, which patches kernel text on every CPU, and the last one's close
+ * patches it back.  Opening and closing counters around every measured
+ * run did that twice a run: wasted work, and under QEMU's TCG it hung the
+ * 6.1 guest (one vCPU looping in the int3 handler of text_poke_bp while
+ * the other waited for it).  One counter of each kind held for the whole
+ * run keeps the keys on.
+ */
+void rb_perf_keep(int fd)
+{
+	static int kept[16];
+	static unsigned int nkept;
+
+	if (nkept < sizeof(kept) / sizeof(kept[0]))
+		kept[nkept++] = fd;
+	else
+		close(fd);
+}
+
+/**
  * rb_perf_init() - find out which counters this machine gives us
  *
- * Each counter is opened once on the calling thread and closed again; those
- * refused (no PMU in the VM, perf_event_paranoid) are reported as
- * unsupported with the reason.
+ * Each counter is opened once on the calling thread and kept open,
+ * disabled (rb_perf_keep()); those refused (no PMU in the VM,
+ * perf_event_paranoid) are reported as unsupported with the reason.
  */
 void rb_perf_init(void)
 {
@@ -76,7 +99,7 @@ void rb_perf_init(void)
 		perf_ok[i] = fd >= 0;
 		perf_err[i] = fd >= 0 ? 0 : errno;
 		if (fd >= 0)
-			close(fd);
+			rb_perf_keep(fd);
 	}
 }
 
@@ -217,7 +240,7 @@ int rb_sys_init(void)
 			 strerror(errno));
 		return 0;
 	}
-	close(fd);
+	rb_perf_keep(fd);
 	sys_tp_id = id;
 	snprintf(sys_method, sizeof(sys_method),
 		 "perf_event_open on raw_syscalls:sys_enter (id %ld from %s), producer thread",
