@@ -171,6 +171,7 @@ int __ringdev_abstract_addr(const char *prefix, const char *name,
 int __ringdev_srv_start(struct ringdev_srv *s, int type, const char *prefix,
 			const char *name, ringdev_srv_fn serve, void *arg);
 void __ringdev_srv_stop(struct ringdev_srv *s);
+int __ringdev_srv_connect(const char *prefix, const char *name, int type);
 
 /* fdpass.c */
 int __ringdev_send_hello(int sock, const struct ringdev_hello *h, const int *fds);

@@ -255,32 +255,11 @@ int __ringdev_shm_adopt(const struct ringdev_hello *h, const int *fds,
 
 int __ringdev_shm_attach(const char *name, struct ringdev_chan **out)
 {
-	struct sockaddr_un sun;
-	struct ucred cred;
-	socklen_t len, clen = sizeof(cred);
-	int sock, rc;
+	int sock = __ringdev_srv_connect(SHM_NAME_PREFIX, name, SOCK_SEQPACKET), rc;
 
-	rc = __ringdev_abstract_addr(SHM_NAME_PREFIX, name, &sun, &len);
-	if (rc)
-		return rc;
-	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (sock < 0)
-		return -errno;
-	if (connect(sock, (struct sockaddr *)&sun, len) < 0) {
-		rc = errno == ECONNREFUSED ? -ENOENT : -errno;
-		goto out;
-	}
-	/* Anyone can bind an abstract name: only trust our own uid or root. */
-	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (cred.uid != 0 && cred.uid != geteuid()) {
-		rc = -EACCES;
-		goto out;
-	}
+		return sock;
 	rc = ringdev_chan_recv_fds(sock, out);
-out:
 	close(sock);
 	return rc;
 }

@@ -33,6 +33,43 @@ int __ringdev_abstract_addr(const char *prefix, const char *name,
 	return 0;
 }
 
+/*
+ * Connect to the abstract socket "@<prefix><name>" of @type and make sure
+ * the server is our own uid or root (anyone can bind an abstract name).
+ * Return: the socket; -ENOENT when nobody serves the name, -EACCES for a
+ * stranger's server, -EINVAL/-ENAMETOOLONG for a bad name, -errno.
+ */
+int __ringdev_srv_connect(const char *prefix, const char *name, int type)
+{
+	struct sockaddr_un sun;
+	struct ucred cred;
+	socklen_t len, clen = sizeof(cred);
+	int sock, rc;
+
+	rc = __ringdev_abstract_addr(prefix, name, &sun, &len);
+	if (rc)
+		return rc;
+	sock = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return -errno;
+	if (connect(sock, (struct sockaddr *)&sun, len) < 0) {
+		rc = errno == ECONNREFUSED ? -ENOENT : -errno;
+		goto fail;
+	}
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	if (cred.uid != 0 && cred.uid != geteuid()) {
+		rc = -EACCES;
+		goto fail;
+	}
+	return sock;
+fail:
+	close(sock);
+	return rc;
+}
+
 static void *srv_loop(void *arg)
 {
 	struct ringdev_srv *s = arg;

@@ -176,3 +176,61 @@ void __rd_telemetry_stop(struct ringdev_rt *rt)
 {
 	__ringdev_srv_stop(&rt->tm_srv);
 }
+
+#define RD_TM_FETCH_MAX		(4u << 20)	/* a snapshot larger than this is refused */
+#define RD_TM_FETCH_TIMEOUT_MS	1000
+
+int ringdev_rt_fetch_telemetry(const char *name, char **json, size_t *len)
+{
+	struct timeval tv = { .tv_sec = RD_TM_FETCH_TIMEOUT_MS / 1000,
+			      .tv_usec = (RD_TM_FETCH_TIMEOUT_MS % 1000) * 1000 };
+	size_t cap = 0, used = 0;
+	char *buf = NULL, *nb;
+	ssize_t got;
+	int sock, rc = 0;
+
+	if (!json)
+		return -EINVAL;
+	*json = NULL;
+	sock = __ringdev_srv_connect(RD_TM_PREFIX, name, SOCK_STREAM);
+	if (sock < 0)
+		return sock;
+	/* A server that does not answer costs the caller one second. */
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (;;) {
+		if (cap - used < 2) {	/* room for a byte and the terminator */
+			if (cap >= RD_TM_FETCH_MAX) {
+				rc = -EMSGSIZE;
+				goto out;
+			}
+			cap = cap ? cap * 2 : 8192;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		got = recv(sock, buf + used, cap - 1 - used, 0);
+		if (got < 0) {
+			rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			goto out;
+		}
+		if (!got)
+			break;
+		used += (size_t)got;
+	}
+	if (!used) {
+		rc = -EPROTO;	/* a server closes only after a whole document */
+		goto out;
+	}
+	buf[used] = '\0';
+	*json = buf;
+	if (len)
+		*len = used;
+	buf = NULL;
+out:
+	free(buf);
+	close(sock);
+	return rc;
+}

@@ -466,6 +466,23 @@ int ringdev_rt_snapshot_json(struct ringdev_rt *rt, FILE *f);
  */
 int ringdev_rt_serve_telemetry(struct ringdev_rt *rt, const char *name);
 
+/**
+ * ringdev_rt_fetch_telemetry() - read the snapshot another runtime serves
+ * @name: the name given to ringdev_rt_serve_telemetry()
+ * @json: receives the document, NUL-terminated; free() it
+ * @len: receives its length (may be NULL)
+ *
+ * The client half of ringdev_rt_serve_telemetry() (what `ringctl top`
+ * calls): connects to "@ringdev-rt/<name>", trusts only a server of our
+ * own uid or root, and reads until the server closes, at most 4 MiB and
+ * one second of silence.
+ *
+ * Return: 0; -ENOENT when nobody serves @name; -EACCES for a server of
+ * another uid; -EINVAL or -ENAMETOOLONG for a bad name; -ETIMEDOUT;
+ * -EMSGSIZE; -EPROTO for an empty answer; -EINTR; -ENOMEM; -errno.
+ */
+int ringdev_rt_fetch_telemetry(const char *name, char **json, size_t *len);
+
 /** ringdev_rt_hlc() - the runtime's hybrid logical clock (see hlc.h) */
 struct ringdev_hlc *ringdev_rt_hlc(struct ringdev_rt *rt);
 

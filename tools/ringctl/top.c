@@ -9,15 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include "ringctl.h"
 
+/* ringdev_rt_serve_telemetry()'s socket names, as /proc/net/unix lists them */
 #define TOP_PREFIX	"ringdev-rt/"
-#define TOP_MAX_BYTES	(4u << 20)	/* a snapshot larger than this is refused */
 #define TOP_MAX_KERNELS	4096		/* per runtime */
-#define TOP_TIMEOUT_MS	1000
 
 /* One kernel's row, as parsed from a snapshot. */
 struct top_kernel {
@@ -47,77 +43,14 @@ struct top_ctx {
 	const char *only;
 };
 
-/* Connect to "@ringdev-rt/<name>" and read the whole snapshot. */
+/* The whole snapshot of runtime @name (a signal only ends it on a stop). */
 static int fetch(const char *name, char **out, size_t *len)
 {
-	struct timeval tv = { .tv_sec = TOP_TIMEOUT_MS / 1000,
-			      .tv_usec = (TOP_TIMEOUT_MS % 1000) * 1000 };
-	struct sockaddr_un sun;
-	struct ucred cred;
-	socklen_t clen = sizeof(cred), alen;
-	size_t n = strlen(name), cap = 0, used = 0;
-	char *buf = NULL;
-	int sock, rc = 0;
+	int rc;
 
-	if (!n || n >= RINGDEV_NAME_MAX)
-		return -EINVAL;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path + 1, TOP_PREFIX, sizeof(TOP_PREFIX) - 1);
-	memcpy(sun.sun_path + sizeof(TOP_PREFIX), name, n);
-	alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sizeof(TOP_PREFIX) + n);
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock < 0)
-		return -errno;
-	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(sock, (struct sockaddr *)&sun, alen) < 0) {
-		rc = errno == ECONNREFUSED ? -ENOENT : -errno;
-		goto out;
-	}
-	/* Anyone can bind an abstract name: only trust our own uid or root. */
-	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (cred.uid != 0 && cred.uid != geteuid()) {
-		rc = -EACCES;
-		goto out;
-	}
-	for (;;) {
-		ssize_t got;
-
-		if (used == cap) {
-			char *nb;
-
-			if (cap >= TOP_MAX_BYTES) {
-				rc = -EMSGSIZE;
-				goto out;
-			}
-			cap = cap ? cap * 2 : 8192;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-		}
-		got = recv(sock, buf + used, cap - used, 0);
-		if (got < 0 && errno == EINTR && !rc_stop_requested())
-			continue;
-		if (got < 0) {
-			rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
-			goto out;
-		}
-		if (!got)
-			break;
-		used += (size_t)got;
-	}
-	*out = buf;
-	*len = used;
-	buf = NULL;
-out:
-	free(buf);
-	close(sock);
+	do
+		rc = ringdev_rt_fetch_telemetry(name, out, len);
+	while (rc == -EINTR && !rc_stop_requested());
 	return rc;
 }
 
