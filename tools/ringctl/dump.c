@@ -46,7 +46,7 @@ static int read_slot(const struct ringdev_ring *g, __u64 pos, unsigned int want,
 
 	memset(m, 0, sizeof(*m));
 	m->pos = pos;
-	/* Pairs with the producer's release in __ringdev_prod_publish(). */
+	/* Pairs with the producer's release in __ringdev_slot_publish(). */
 	m->seq = RINGDEV_LOAD_ACQUIRE(&s->seq);
 	m->error = seq_verdict(m->seq, pos, cap);
 	if (m->error)
