@@ -14,54 +14,79 @@
 /* ---- raw cache-line ping-pong ------------------------------------- */
 
 /*
- * One 64-byte-aligned word on its own 128-byte block, written in turn by
- * both threads: odd values by ping, even by pong.  A round trip is two
- * cache-line transfers and nothing else: the physical limit.
+ * "cacheline": one 64-byte word on its own 128-byte block, written in turn
+ * by both threads (odd values by ping, even by pong).  A round trip is two
+ * cache-line transfers and nothing else: the physical limit, and the
+ * baseline of the latency targets.
+ *
+ * The reference rows split that limit the way a pair of one-way queues
+ * must: "cacheline-2line" gives each direction its own line (ping writes
+ * fwd, pong writes back), and "cacheline-slots" moves each direction
+ * through rb_opt.capacity lines, one per round trip, as a ring's slots do.
+ * They time no ringdev code; they say what any two rings could reach here.
  */
 struct cl_line {
 	__u64 word;
 	unsigned char pad[120];
 } __attribute__((aligned(128)));
 
-struct cl_priv {
-	struct cl_line line;
-	int pause;		/* spin with RINGDEV_CPU_RELAX() or bare */
+/* How a cache-line row lays out its words. */
+enum cl_mode {
+	CL_ONE,		/* one line, both directions */
+	CL_TWO,		/* a fixed line per direction */
+	CL_SLOTS,	/* per direction, the next of nslots lines each trip */
 };
 
-/* Spin until the shared word reads @v. */
-static inline void cl_wait(struct cl_priv *c, __u64 v)
+struct cl_priv {
+	enum cl_mode mode;
+	int pause;		/* spin with RINGDEV_CPU_RELAX() or bare */
+	unsigned int nslots;	/* CL_SLOTS: lines per direction, power of two */
+	__u64 *fwd;		/* nslots words 64 bytes apart: ping writes */
+	__u64 *back;		/* pong writes; CL_ONE: == fwd */
+};
+
+/* The word a value travels in: trip @v's line in @base. */
+static inline __u64 *cl_word(const struct cl_priv *c, __u64 *base, __u64 v)
+{
+	if (c->mode != CL_SLOTS)
+		return base;
+	return base + ((v >> 1) & (c->nslots - 1)) * 8;
+}
+
+/* Spin until @w reads @v. */
+static inline void cl_wait(const struct cl_priv *c, __u64 *w, __u64 v)
 {
 	if (c->pause) {
 		/* Pairs with the other thread's release store of @v. */
-		while (RINGDEV_LOAD_ACQUIRE(&c->line.word) != v)
+		while (RINGDEV_LOAD_ACQUIRE(w) != v)
 			RINGDEV_CPU_RELAX();
 	} else {
-		while (RINGDEV_LOAD_ACQUIRE(&c->line.word) != v)
+		while (RINGDEV_LOAD_ACQUIRE(w) != v)
 			;
 	}
 }
 
-/* Ping side: store odd values, wait for the even answer, time each trip. */
+/* Ping side: send odd values, wait for the even answer, time each trip. */
 static void *cl_ping(void *arg)
 {
 	struct rb_pp *pp = arg;
 	struct cl_priv *c = pp->priv;
 	unsigned long i;
 	__u64 v = 0;
-	uint64_t t0, t1;
+	uint64_t t0 = 0, t1;
 
-	for (i = 0; i < pp->warm; i++, v += 2) {
-		RINGDEV_STORE_RELEASE(&c->line.word, v + 1);
-		cl_wait(c, v + 2);
-	}
-	rb_barrier_wait(&pp->bar);
-	t0 = rb_now_ticks();
-	for (i = 0; i < pp->n; i++, v += 2) {
-		RINGDEV_STORE_RELEASE(&c->line.word, v + 1);
-		cl_wait(c, v + 2);
-		t1 = rb_now_ticks();
-		rb_hist_add(pp->h, t1 - t0);
-		t0 = t1;
+	for (i = 0; i < pp->warm + pp->n; i++, v += 2) {
+		if (i == pp->warm) {
+			rb_barrier_wait(&pp->bar);
+			t0 = rb_now_ticks();
+		}
+		RINGDEV_STORE_RELEASE(cl_word(c, c->fwd, v), v + 1);
+		cl_wait(c, cl_word(c, c->back, v), v + 2);
+		if (i >= pp->warm) {
+			t1 = rb_now_ticks();
+			rb_hist_add(pp->h, t1 - t0);
+			t0 = t1;
+		}
 	}
 	return NULL;
 }
@@ -74,54 +99,69 @@ static void *cl_pong(void *arg)
 	unsigned long i;
 	__u64 v = 0;
 
-	for (i = 0; i < pp->warm; i++, v += 2) {
-		cl_wait(c, v + 1);
-		RINGDEV_STORE_RELEASE(&c->line.word, v + 2);
-	}
-	rb_barrier_wait(&pp->bar);
-	for (i = 0; i < pp->n; i++, v += 2) {
-		cl_wait(c, v + 1);
-		RINGDEV_STORE_RELEASE(&c->line.word, v + 2);
+	for (i = 0; i < pp->warm + pp->n; i++, v += 2) {
+		if (i == pp->warm)
+			rb_barrier_wait(&pp->bar);
+		cl_wait(c, cl_word(c, c->fwd, v), v + 1);
+		RINGDEV_STORE_RELEASE(cl_word(c, c->back, v), v + 2);
 	}
 	return NULL;
 }
 
 /**
- * rb_cacheline_lat() - raw cache-line ping-pong, with and without pause
+ * rb_cacheline_lat() - raw cache-line ping-pong and its two-queue references
  *
  * "cacheline" spins with the same RINGDEV_CPU_RELAX() every other spinning
  * loop here uses (the fair physical limit for them); "cacheline-nopause"
- * spins bare, for reference.
+ * spins bare.  "cacheline-2line" and "cacheline-slots": see cl_priv.
  *
  * Return: 0, or -1 when a run failed.
  */
 int rb_cacheline_lat(void)
 {
-	static const char *const names[2] = { "cacheline", "cacheline-nopause" };
-	static const char *const descs[2] = {
-		"raw cache-line ping-pong (pause in spin)",
-		"raw cache-line ping-pong (bare spin)",
+	static const struct {
+		const char *name, *desc;
+		enum cl_mode mode;
+		int pause;
+	} rows[] = {
+		{ "cacheline", "raw cache-line ping-pong (pause in spin)", CL_ONE, 1 },
+		{ "cacheline-nopause", "raw cache-line ping-pong (bare spin)", CL_ONE, 0 },
+		{ "cacheline-2line", "one line per direction, fixed (pause in spin)", CL_TWO, 1 },
+		{ "cacheline-slots", "one line per direction, the next of capacity lines "
+				     "each trip (pause in spin)", CL_SLOTS, 1 },
 	};
 	struct cl_priv *c = rb_alloc(sizeof(*c));
+	size_t bytes = (size_t)rb_opt.capacity * 64;
 	struct rb_pp pp;
-	int i, ret = 0;
+	__u64 *back;
+	unsigned int i;
+	int ret = 0;
 
-	for (i = 0; i < 2; i++) {
-		struct rb_row *row = rb_row_new(names[i], RB_LAT);
+	c->nslots = rb_opt.capacity;
+	c->fwd = rb_alloc(bytes);
+	back = rb_alloc(bytes);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct rb_row *row = rb_row_new(rows[i].name, RB_LAT);
 
-		snprintf(row->desc, sizeof(row->desc), "%s", descs[i]);
+		snprintf(row->desc, sizeof(row->desc), "%s", rows[i].desc);
+		memset(c->fwd, 0, bytes);
+		memset(back, 0, bytes);
+		c->mode = rows[i].mode;
+		c->pause = rows[i].pause;
 		memset(&pp, 0, sizeof(pp));
-		c->line.word = 0;
-		c->pause = !i;
 		pp.n = rb_opt.iters;
 		pp.warm = rb_opt.iters / 10;
 		pp.size = 8;
 		pp.priv = c;
+		/* CL_ONE: both directions in one word, ping's odd values and pong's even. */
+		c->back = c->mode == CL_ONE ? c->fwd : back;
 		if (rb_pp_measure(row, &pp, cl_ping, cl_pong))
 			ret = -1;
 		if (i)
 			rb_set_baseline(row, "cacheline", 0, 0);
 	}
+	free(c->fwd);
+	free(back);
 	free(c);
 	return ret;
 }
