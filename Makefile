@@ -89,7 +89,7 @@ driver:
 
 lib: $(O)/libringdev.a $(O)/libringdev.so $(O)/libringdev.pc
 tools: $(if $(BENCH_SRC),$(O)/ringbench) $(if $(RINGCTL_SRC),$(O)/ringctl)
-tests: $(TEST_BINS)
+tests: $(TEST_BINS) $(O)/deny-uring
 examples: $(EX_BINS)
 
 $(O)/%.o: %.c $(HEADERS) $(wildcard lib/*.h tools/*/*.h)
@@ -122,6 +122,11 @@ $(O)/ringctl: $(RINGCTL_OBJ) $(O)/libringdev.a
 $(O)/tests/%: tests/unit/%.c $(O)/libringdev.a $(HEADERS) $(TEST_LIB) tests/unit/test.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Ilib $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIB) $(O)/libringdev.a $(LDLIBS)
+
+# Runs a test with io_uring_setup refused (seccomp): the fallback, tested.
+$(O)/deny-uring: tests/deny-uring.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(O)/examples/%: examples/%.c $(O)/libringdev.a $(HEADERS)
 	@mkdir -p $(@D)

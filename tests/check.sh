@@ -18,7 +18,7 @@ usage() {
 usage: tests/check.sh [--quick] [--only STAGE]
   Runs every test stage and prints 'N passed, N failed, N skipped'.
   --quick       skip the sanitizer and VM stages (for iterating)
-  --only STAGE  run one stage: gcc clang asan tsan install dkms ringctl abi bench examples vm gpu
+  --only STAGE  run one stage: gcc nouring clang asan tsan install dkms ringctl abi bench examples vm gpu
   Logs: $LOGDIR/
 EOF
 }
@@ -78,6 +78,14 @@ echo "== ringdev make check ($(date -u +%FT%TZ), $(nproc) CPUs)"
 
 if want gcc; then
 	unit_stage gcc build CC=gcc
+fi
+if want nouring; then
+	# The io_uring users again, with io_uring_setup refused as under
+	# Docker's default seccomp profile: the syscall fallback, same tests.
+	make -s -j"$JOBS" tests >"$LOGDIR/build.nouring.log" 2>&1
+	for t in batch runtime; do
+		run_logged "nouring.$t" 600 build/deny-uring "build/tests/$t"
+	done
 fi
 if want clang; then
 	# Warning-free under clang too; the tests run in the gcc and sanitizer stages.

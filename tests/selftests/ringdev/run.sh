@@ -186,34 +186,44 @@ load_cycles()
 # The library's transport tests, run as for shm but over the driver.
 lib_on_dev()
 {
-	local t rc scale
+	local spec t rc scale what log
+	local -a wrap
 
 	if [[ -n ${RINGDEV_DEV:-} ]]; then
 		skip "libringdev on dev (no /dev/ringdev node; the library opens that path)"
 		return
 	fi
-	for t in chan_basic chan_stress wakeup runtime batch; do
-		if [[ ! -x $TOP/build/tests/$t ]]; then
-			fail "libringdev $t on dev (not built)"
+	# nouring:T runs T with io_uring_setup refused (tests/deny-uring.c):
+	# the io_uring users' fallback to ioctl KICKs, against the driver.
+	for spec in chan_basic chan_stress wakeup runtime batch nouring:runtime nouring:batch; do
+		t=${spec#nouring:}
+		wrap=()
+		what="libringdev $t on the dev transport"
+		log=$out/lib-${spec/:/-}.log
+		if [[ $spec == nouring:* ]]; then
+			wrap=("$TOP/build/deny-uring")
+			what+=" with io_uring refused"
+		fi
+		if [[ ! -x $TOP/build/tests/$t ]] || { ((${#wrap[@]})) && [[ ! -x ${wrap[0]} ]]; }; then
+			fail "$what (not built)"
 			continue
 		fi
 		# chan_stress and batch at full scale: 10^6 messages through
 		# the driver, every one checked (batch: io_uring uring_cmd
 		# kicks to sleeping consumers, and the syscall fallback).
 		scale=${RINGDEV_VM_TEST_SCALE:-4}
-		[[ $t == chan_stress || $t == batch ]] && scale=1
+		[[ $spec == chan_stress || $spec == batch ]] && scale=1
 		RINGDEV_TRANSPORT=dev RINGDEV_TEST_SCALE=$scale \
-			timeout 240 "$TOP/build/tests/$t" >"$out/lib-$t.log" 2>&1
+			timeout 240 "${wrap[@]}" "$TOP/build/tests/$t" >"$log" 2>&1
 		rc=$?
 		if ((rc == 0)); then
-			pass "libringdev $t on the dev transport"
-		elif ((rc == 77)) && ! grep -q '^  FAIL' "$out/lib-$t.log"; then
+			pass "$what"
+		elif ((rc == 77)) && ! grep -q '^  FAIL' "$log"; then
 			# Cases that need the shm transport skip; say which.
-			pass "libringdev $t on the dev transport (skipped: $(grep -c '^  skip ' \
-				"$out/lib-$t.log") shm-only cases)"
+			pass "$what (skipped: $(grep -c '^  skip ' "$log") shm-only cases)"
 		else
-			sed 's/^/#   /' "$out/lib-$t.log" | grep -v '^#     ok' | tail -n 15
-			fail "libringdev $t on the dev transport (exit $rc)"
+			sed 's/^/#   /' "$log" | grep -v '^#     ok' | tail -n 15
+			fail "$what (exit $rc)"
 		fi
 	done
 }
