@@ -97,10 +97,58 @@ struct pp_link {
 	struct ringdev_chan *back_tx, *back_rx;	/* channel pong -> ping */
 };
 
-/* Ping over bare rings: send, spin for the answer, time each round trip. */
-static void *bare_ping(void *arg)
+/* Send one message on a channel, waiting as the channel waits. */
+static inline void chan_send1(struct ringdev_chan *c, const struct ringdev_envelope *env,
+			      const void *payload)
 {
-	struct rb_pp *pp = arg;
+	int err = ringdev_chan_send(c, env, payload, RINGDEV_WAIT_FOREVER);
+
+	if (err)
+		rb_die("ringdev_chan_send", err);
+}
+
+/* Receive one message from a channel; returns its payload length. */
+static inline int chan_recv1(struct ringdev_chan *c, struct ringdev_envelope *env,
+			     void *buf, size_t cap)
+{
+	int k = ringdev_chan_recv(c, env, buf, cap, RINGDEV_WAIT_FOREVER);
+
+	if (k < 0)
+		rb_die("ringdev_chan_recv", k);
+	return k;
+}
+
+/* Send one message over a ping-pong link: a bare ring or a channel. */
+static inline __attribute__((always_inline)) void
+pp_send(struct pp_link *l, int use_chan, int fwd, const struct ringdev_envelope *env,
+	const void *buf)
+{
+	if (use_chan)
+		chan_send1(fwd ? l->fwd_tx : l->back_tx, env, buf);
+	else
+		bare_send(fwd ? &l->fwd.r : &l->back.r, env, buf);
+}
+
+/* Receive one message from a ping-pong link; returns its payload length. */
+static inline __attribute__((always_inline)) int
+pp_recv(struct pp_link *l, int use_chan, int fwd, struct ringdev_envelope *env, void *buf,
+	size_t cap)
+{
+	if (use_chan)
+		return chan_recv1(fwd ? l->fwd_rx : l->back_rx, env, buf, cap);
+	return bare_recv(fwd ? &l->fwd.r : &l->back.r, env, buf, cap);
+}
+
+/*
+ * The ping and pong loops serve bare rings and channels.  They are the
+ * timed code, so they are always inlined into their callers with a
+ * constant @use_chan: each caller's loop is the straight-line code for its
+ * link, with no indirect call and no test of the kind inside a round trip.
+ */
+
+/* Ping: send, wait for the answer, check it, time each round trip. */
+static inline __attribute__((always_inline)) void *pp_ping(struct rb_pp *pp, int use_chan)
+{
 	struct pp_link *l = pp->priv;
 	unsigned int len = pp->size - RINGDEV_SLOT_HDR_SIZE;
 	unsigned char *buf = rb_alloc(len + 8);
@@ -116,8 +164,8 @@ static void *bare_ping(void *arg)
 			t0 = rb_now_ticks();
 		}
 		stamp(&env, buf, len, i);
-		bare_send(&l->fwd.r, &env, buf);
-		k = bare_recv(&l->back.r, &env, buf, len);
+		pp_send(l, use_chan, 1, &env, buf);
+		k = pp_recv(l, use_chan, 0, &env, buf, len);
 		if (!check(&env, buf, k, len, i))
 			rb_pp_count_error(pp);
 		if (i >= pp->warm) {
@@ -130,16 +178,9 @@ static void *bare_ping(void *arg)
 	return NULL;
 }
 
-/*
- * The bare-ring and channel ping/pong loops are written out separately on
- * purpose: they are the timed code, and sharing them through a function
- * pointer would put an indirect call inside every measured round trip.
- */
-
-/* Pong over bare rings: spin for each message, check it, send it back. */
-static void *bare_pong(void *arg)
+/* Pong: wait for each message, check it, send it back. */
+static inline __attribute__((always_inline)) void *pp_pong(struct rb_pp *pp, int use_chan)
 {
-	struct rb_pp *pp = arg;
 	struct pp_link *l = pp->priv;
 	unsigned int len = pp->size - RINGDEV_SLOT_HDR_SIZE;
 	unsigned char *buf = rb_alloc(len + 8);
@@ -150,14 +191,19 @@ static void *bare_pong(void *arg)
 	for (i = 0; i < pp->warm + pp->n; i++) {
 		if (i == pp->warm)
 			rb_barrier_wait(&pp->bar);
-		k = bare_recv(&l->fwd.r, &env, buf, len);
+		k = pp_recv(l, use_chan, 1, &env, buf, len);
 		if (!check(&env, buf, k, len, i))
 			rb_pp_count_error(pp);
-		bare_send(&l->back.r, &env, buf);
+		pp_send(l, use_chan, 0, &env, buf);
 	}
 	free(buf);
 	return NULL;
 }
+
+static void *bare_ping(void *arg) { return pp_ping(arg, 0); }
+static void *bare_pong(void *arg) { return pp_pong(arg, 0); }
+static void *chan_ping(void *arg) { return pp_ping(arg, 1); }
+static void *chan_pong(void *arg) { return pp_pong(arg, 1); }
 
 /**
  * rb_ring_lat() - SPSC ping-pong on two bare rings, spinning, every slot size
@@ -269,83 +315,6 @@ void rb_chan_close(struct ringdev_chan *tx, struct ringdev_chan *rx, int socks[2
 		close(socks[0]);
 	if (socks[1] >= 0)
 		close(socks[1]);
-}
-
-/* Send one message on a channel, waiting as the channel waits. */
-static inline void chan_send1(struct ringdev_chan *c, const struct ringdev_envelope *env,
-			      const void *payload)
-{
-	int err = ringdev_chan_send(c, env, payload, RINGDEV_WAIT_FOREVER);
-
-	if (err)
-		rb_die("ringdev_chan_send", err);
-}
-
-/* Receive one message from a channel; returns its payload length. */
-static inline int chan_recv1(struct ringdev_chan *c, struct ringdev_envelope *env,
-			     void *buf, size_t cap)
-{
-	int k = ringdev_chan_recv(c, env, buf, cap, RINGDEV_WAIT_FOREVER);
-
-	if (k < 0)
-		rb_die("ringdev_chan_recv", k);
-	return k;
-}
-
-/* Ping over channels: send, wait for the answer, time each round trip. */
-static void *chan_ping(void *arg)
-{
-	struct rb_pp *pp = arg;
-	struct pp_link *l = pp->priv;
-	unsigned int len = pp->size - RINGDEV_SLOT_HDR_SIZE;
-	unsigned char *buf = rb_alloc(len + 8);
-	struct ringdev_envelope env;
-	unsigned long i;
-	uint64_t t0 = 0, t1;
-	int k;
-
-	memset(&env, 0, sizeof(env));
-	for (i = 0; i < pp->warm + pp->n; i++) {
-		if (i == pp->warm) {
-			rb_barrier_wait(&pp->bar);
-			t0 = rb_now_ticks();
-		}
-		stamp(&env, buf, len, i);
-		chan_send1(l->fwd_tx, &env, buf);
-		k = chan_recv1(l->back_rx, &env, buf, len);
-		if (!check(&env, buf, k, len, i))
-			rb_pp_count_error(pp);
-		if (i >= pp->warm) {
-			t1 = rb_now_ticks();
-			rb_hist_add(pp->h, t1 - t0);
-			t0 = t1;
-		}
-	}
-	free(buf);
-	return NULL;
-}
-
-/* Pong over channels: wait for each message, check it, send it back. */
-static void *chan_pong(void *arg)
-{
-	struct rb_pp *pp = arg;
-	struct pp_link *l = pp->priv;
-	unsigned int len = pp->size - RINGDEV_SLOT_HDR_SIZE;
-	unsigned char *buf = rb_alloc(len + 8);
-	struct ringdev_envelope env;
-	unsigned long i;
-	int k;
-
-	for (i = 0; i < pp->warm + pp->n; i++) {
-		if (i == pp->warm)
-			rb_barrier_wait(&pp->bar);
-		k = chan_recv1(l->fwd_rx, &env, buf, len);
-		if (!check(&env, buf, k, len, i))
-			rb_pp_count_error(pp);
-		chan_send1(l->back_tx, &env, buf);
-	}
-	free(buf);
-	return NULL;
 }
 
 /* Write the doorbell counters of @n handles (this pass's) as @row's note. */
