@@ -93,7 +93,7 @@ static void msg_json(struct jw *w, const struct dump_msg *m)
 	jw_u64(w, "pos", m->pos);
 	jw_u64(w, "type", m->env.type);
 	jw_u64(w, "flags_raw", m->env.flags);
-	jw_env_flags(w, "flags", m->env.flags);
+	jw_flags(w, "flags", m->env.flags, &rc_env_flag_names);
 	jw_u64(w, "priority", m->env.priority);
 	jw_u64(w, "version", m->env.version);
 	jw_u64(w, "len", m->env.len);

@@ -216,52 +216,23 @@ void jw_finish(struct jw *w)
 }
 
 /**
- * jw_ring_flags() - RINGDEV_RING_F_* as an array of names
+ * jw_flags() - flag bits as an array of their names
  * @w: the writer
  * @key: member name
- * @flags: the flags; unknown bits appear as "0x..."
+ * @flags: the flags; bits without a name appear as one "0x..." string
+ * @names: the names of this set of flags
  */
-void jw_ring_flags(struct jw *w, const char *key, __u32 flags)
+void jw_flags(struct jw *w, const char *key, __u32 flags, const struct rc_flag_names *names)
 {
 	char buf[16];
+	unsigned int i;
 
 	jw_arr(w, key);
-	if (flags & RINGDEV_RING_F_MP)
-		jw_str(w, NULL, "mp");
-	if (flags & RINGDEV_RING_F_MC)
-		jw_str(w, NULL, "mc");
-	if (flags & RINGDEV_RING_F_DEV_PROD)
-		jw_str(w, NULL, "dev-prod");
-	if (flags & RINGDEV_RING_F_DEV_CONS)
-		jw_str(w, NULL, "dev-cons");
-	if (flags & ~RINGDEV_RING_F_ALL) {
-		snprintf(buf, sizeof(buf), "0x%x", flags & ~RINGDEV_RING_F_ALL);
-		jw_str(w, NULL, buf);
-	}
-	jw_arr_end(w);
-}
-
-/**
- * jw_env_flags() - RINGDEV_ENV_F_* as an array of names
- * @w: the writer
- * @key: member name
- * @flags: the flags; unknown bits appear as "0x..."
- */
-void jw_env_flags(struct jw *w, const char *key, __u32 flags)
-{
-	char buf[16];
-
-	jw_arr(w, key);
-	if (flags & RINGDEV_ENV_F_CRC)
-		jw_str(w, NULL, "crc");
-	if (flags & RINGDEV_ENV_F_REPLY)
-		jw_str(w, NULL, "reply");
-	if (flags & RINGDEV_ENV_F_ERROR)
-		jw_str(w, NULL, "error");
-	if (flags & RINGDEV_ENV_F_TOPIC)
-		jw_str(w, NULL, "topic");
-	if (flags & ~RINGDEV_ENV_F_ALL) {
-		snprintf(buf, sizeof(buf), "0x%x", flags & ~RINGDEV_ENV_F_ALL);
+	for (i = 0; i < names->n; i++)
+		if (flags & names->flag[i].bit)
+			jw_str(w, NULL, names->flag[i].name);
+	if (flags & ~names->known) {
+		snprintf(buf, sizeof(buf), "0x%x", flags & ~names->known);
 		jw_str(w, NULL, buf);
 	}
 	jw_arr_end(w);

@@ -69,7 +69,7 @@ static void ring_json(struct jw *w, const struct rc_ring *r, bool rates)
 		jw_null(w, "uid");
 		jw_null(w, "mode");
 	}
-	jw_ring_flags(w, "flags", r->ring ? r->ctrl.flags : r->drv.flags);
+	jw_flags(w, "flags", r->ring ? r->ctrl.flags : r->drv.flags, &rc_ring_flag_names);
 	jw_u64(w, "capacity", rc_ring_capacity(r));
 	jw_u64(w, "slot_size", rc_ring_slot_size(r));
 	jw_u64(w, "prod_pos", r->ring ? r->ctrl.prod_pos : r->drv.prod_pos);
@@ -299,7 +299,7 @@ static void stat_json(const struct rc_ring *r)
 	jw_obj(&w, NULL);
 	jw_str(&w, "name", r->name);
 	jw_str(&w, "transport", rc_transport_name(r->transport));
-	jw_ring_flags(&w, "flags", r->ring ? c->flags : r->drv.flags);
+	jw_flags(&w, "flags", r->ring ? c->flags : r->drv.flags, &rc_ring_flag_names);
 	jw_u64(&w, "capacity", rc_ring_capacity(r));
 	jw_u64(&w, "slot_size", rc_ring_slot_size(r));
 	jw_u64(&w, "depth", rc_ring_depth(r));

@@ -153,6 +153,19 @@ int rc_parse_transport(const char *s, __u32 *out)
 	return 0;
 }
 
+const struct rc_flag_names rc_ring_flag_names = {
+	.known = RINGDEV_RING_F_ALL, .n = 4,
+	.flag = { { "mp", RINGDEV_RING_F_MP }, { "mc", RINGDEV_RING_F_MC },
+		  { "dev-prod", RINGDEV_RING_F_DEV_PROD },
+		  { "dev-cons", RINGDEV_RING_F_DEV_CONS } },
+};
+
+const struct rc_flag_names rc_env_flag_names = {
+	.known = RINGDEV_ENV_F_ALL, .n = 4,
+	.flag = { { "crc", RINGDEV_ENV_F_CRC }, { "reply", RINGDEV_ENV_F_REPLY },
+		  { "error", RINGDEV_ENV_F_ERROR }, { "topic", RINGDEV_ENV_F_TOPIC } },
+};
+
 /**
  * rc_parse_ring_flags() - "mp,mc,dev-prod,dev-cons" to RINGDEV_RING_F_*
  * @s: comma-separated names; "" or "none" for none
@@ -162,10 +175,7 @@ int rc_parse_transport(const char *s, __u32 *out)
  */
 int rc_parse_ring_flags(const char *s, __u32 *out)
 {
-	static const struct { const char *name; __u32 bit; } names[] = {
-		{ "mp", RINGDEV_RING_F_MP }, { "mc", RINGDEV_RING_F_MC },
-		{ "dev-prod", RINGDEV_RING_F_DEV_PROD }, { "dev-cons", RINGDEV_RING_F_DEV_CONS },
-	};
+	const struct rc_flag_names *names = &rc_ring_flag_names;
 	__u32 flags = 0;
 	const char *p = s;
 
@@ -176,12 +186,12 @@ int rc_parse_ring_flags(const char *s, __u32 *out)
 	while (*p) {
 		size_t n = strcspn(p, ","), i;
 
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-			if (strlen(names[i].name) == n && !strncmp(p, names[i].name, n))
+		for (i = 0; i < names->n; i++)
+			if (strlen(names->flag[i].name) == n && !strncmp(p, names->flag[i].name, n))
 				break;
-		if (i == sizeof(names) / sizeof(names[0]))
+		if (i == names->n)
 			return -EINVAL;
-		flags |= names[i].bit;
+		flags |= names->flag[i].bit;
 		p += n;
 		if (*p == ',' && *++p == '\0')
 			return -EINVAL;

@@ -34,6 +34,16 @@ int rc_parse_u32(const char *s, __u32 *out);
 int rc_parse_mode(const char *s, __u32 *out);
 int rc_parse_transport(const char *s, __u32 *out);
 int rc_parse_ring_flags(const char *s, __u32 *out);
+
+/* The names ringctl reads and writes for a set of flag bits. */
+struct rc_flag_names {
+	__u32 known;			/* every bit named below */
+	unsigned int n;
+	struct { const char *name; __u32 bit; } flag[8];
+};
+
+extern const struct rc_flag_names rc_ring_flag_names;	/* RINGDEV_RING_F_* */
+extern const struct rc_flag_names rc_env_flag_names;	/* RINGDEV_ENV_F_* */
 __u64 rc_now_ns(void);
 
 /* ---- json.c: a small streaming JSON writer --------------------------- */
@@ -60,8 +70,7 @@ void jw_bool(struct jw *w, const char *key, bool val);
 void jw_null(struct jw *w, const char *key);
 void jw_raw(struct jw *w, const char *key, const char *text, size_t n);
 void jw_finish(struct jw *w);
-void jw_ring_flags(struct jw *w, const char *key, __u32 flags);
-void jw_env_flags(struct jw *w, const char *key, __u32 flags);
+void jw_flags(struct jw *w, const char *key, __u32 flags, const struct rc_flag_names *names);
 
 /* ---- jparse.c: a strict JSON parser (for runtime snapshots) ---------- */
 
