@@ -824,28 +824,39 @@ int ringdev_chan_recv_burst(struct ringdev_chan *c, struct ringdev_msg *m,
 	return rc;
 }
 
+struct recv1_args {
+	struct ringdev_envelope *env;
+	void *buf;
+	size_t cap;
+};
+
+static int try_recv1(struct ringdev_chan *c, void *arg)
+{
+	struct recv1_args *a = arg;
+
+	return ringdev_ring_recv(&c->ring, a->env, a->buf, a->cap);
+}
+
+/*
+ * One message straight into the caller's envelope: no burst descriptor
+ * and no copy of the header out of one (a struct copy of words just
+ * stored cannot be forwarded from them and stalls the receive).
+ */
 int ringdev_chan_recv(struct ringdev_chan *c, struct ringdev_envelope *env,
 		      void *buf, size_t cap, __s64 timeout_ns)
 {
-	struct ringdev_msg m;
+	struct recv1_args a = { env, buf, cap };
 	int rc;
 
 	rc = ringdev_ring_recv(&c->ring, env, buf, cap);
+	if (rc == -EAGAIN && timeout_ns)
+		rc = chan_wait_for(c, RINGDEV_SIDE_CONS, timeout_ns, try_recv1, &a);
+	/* A discarded malformed message freed a slot too. */
 	if (rc >= 0 || rc == -EBADMSG) {
 		RINGDEV_PROBE2(receive, c->mem, rc);
 		doorbell(c, RINGDEV_SIDE_PROD);
-		return rc;
 	}
-	if (rc != -EAGAIN || !timeout_ns)
-		return rc;
-	memset(&m, 0, sizeof(m));
-	m.data = buf;
-	m.cap = cap > 0xffffffffu ? 0xffffffffu : (__u32)cap;
-	rc = ringdev_chan_recv_burst(c, &m, 1, timeout_ns);
-	if (rc < 0)
-		return rc;
-	*env = m.env;
-	return (int)m.env.len;
+	return rc;
 }
 
 /*
