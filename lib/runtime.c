@@ -454,7 +454,7 @@ static void dispatch(struct ringdev_kernel *k, const struct ringdev_envelope *en
 {
 	struct ringdev_ctx ctx = { .k = k, .env = env };
 	const char *payload = k->buf;
-	struct ringdev_envelope e = *env;
+	struct ringdev_envelope e;
 	__u64 t0, t1;
 	int rc;
 
@@ -471,6 +471,8 @@ static void dispatch(struct ringdev_kernel *k, const struct ringdev_envelope *en
 		}
 		ctx.topic = payload;
 		payload += tl + 1;
+		/* Copied only here: a copy of the header just received stalls. */
+		e = *env;
 		e.len -= (__u32)(tl + 1);
 		ctx.env = &e;
 	}
