@@ -412,10 +412,11 @@ static int run_server(enum mode mode)
 	pthread_join(th, NULL);
 	ringdev_batch_stats(pb, &pst);
 	ringdev_batch_stats(sb, &sst);
-	printf("  %s%s: %lu msgs, %lu waits, %llu sleeps (%llu wait enters), producer %llu kicks / %llu enters\n",
-	       mode_name[mode], uring ? "" : " (no io_uring)", a.got, a.waits, (unsigned long long)sst.sleeps,
-	       (unsigned long long)sst.enters, (unsigned long long)pst.kicks,
-	       (unsigned long long)pst.enters);
+	printf("  %s%s: %lu msgs, %lu waits, %llu sleeps (%llu wait enters), "
+	       "producer %llu kicks / %llu enters\n",
+	       mode_name[mode], uring ? "" : " (no io_uring)", a.got, a.waits,
+	       (unsigned long long)sst.sleeps, (unsigned long long)sst.enters,
+	       (unsigned long long)pst.kicks, (unsigned long long)pst.enters);
 	ringdev_batch_close(pb);
 	ringdev_batch_close(sb);
 	for (i = 0; i < NCHAN; i++)

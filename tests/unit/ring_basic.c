@@ -433,5 +433,6 @@ static int test_corrupt_slots(void)
 	return T_PASS;
 }
 
-T_MAIN(T_CASE(test_header_fields), T_CASE(test_empty_full_wrap), T_CASE(test_sizes), T_CASE(test_burst_edges),
-       T_CASE(test_zero_copy), T_CASE(test_geometry), T_CASE(test_corrupt_slots))
+T_MAIN(T_CASE(test_header_fields), T_CASE(test_empty_full_wrap), T_CASE(test_sizes),
+       T_CASE(test_burst_edges), T_CASE(test_zero_copy), T_CASE(test_geometry),
+       T_CASE(test_corrupt_slots))
