@@ -73,20 +73,13 @@ static void *cl_ping(void *arg)
 	struct cl_priv *c = pp->priv;
 	unsigned long i;
 	__u64 v = 0;
-	uint64_t t0 = 0, t1;
+	uint64_t t0 = 0;
 
 	for (i = 0; i < pp->warm + pp->n; i++, v += 2) {
-		if (i == pp->warm) {
-			rb_barrier_wait(&pp->bar);
-			t0 = rb_now_ticks();
-		}
+		rb_pp_trip_start(pp, i, &t0);
 		RINGDEV_STORE_RELEASE(cl_word(c, c->fwd, v), v + 1);
 		cl_wait(c, cl_word(c, c->back, v), v + 2);
-		if (i >= pp->warm) {
-			t1 = rb_now_ticks();
-			rb_hist_add(pp->h, t1 - t0);
-			t0 = t1;
-		}
+		rb_pp_trip_end(pp, i, &t0);
 	}
 	return NULL;
 }
@@ -197,19 +190,13 @@ static void *efd_ping(void *arg)
 	struct rb_pp *pp = arg;
 	struct efd_priv *e = pp->priv;
 	unsigned long i;
-	uint64_t t0, t1;
+	uint64_t t0 = 0;
 
-	for (i = 0; i < pp->warm; i++)
+	for (i = 0; i < pp->warm + pp->n; i++) {
+		rb_pp_trip_start(pp, i, &t0);
 		if (efd_give(e->to_pong) || efd_take(e->to_ping))
 			rb_pp_count_error(pp);
-	rb_barrier_wait(&pp->bar);
-	t0 = rb_now_ticks();
-	for (i = 0; i < pp->n; i++) {
-		if (efd_give(e->to_pong) || efd_take(e->to_ping))
-			rb_pp_count_error(pp);
-		t1 = rb_now_ticks();
-		rb_hist_add(pp->h, t1 - t0);
-		t0 = t1;
+		rb_pp_trip_end(pp, i, &t0);
 	}
 	return NULL;
 }
@@ -392,24 +379,17 @@ static void *cvq_ping(void *arg)
 	struct cvq_pp *c = pp->priv;
 	unsigned char item[64];
 	unsigned long i, seq = 0;
-	uint64_t t0 = 0, t1;
+	uint64_t t0 = 0;
 
 	memset(item, 0, sizeof(item));
 	for (i = 0; i < pp->warm + pp->n; i++, seq++) {
-		if (i == pp->warm) {
-			rb_barrier_wait(&pp->bar);
-			t0 = rb_now_ticks();
-		}
+		rb_pp_trip_start(pp, i, &t0);
 		rb_item_stamp(item, sizeof(item), seq);
 		cvq_put(&c->to_pong, item, 1);
 		cvq_get(&c->to_ping, item, 1);
 		if (!rb_item_ok(item, sizeof(item), seq))
 			rb_pp_count_error(pp);
-		if (i >= pp->warm) {
-			t1 = rb_now_ticks();
-			rb_hist_add(pp->h, t1 - t0);
-			t0 = t1;
-		}
+		rb_pp_trip_end(pp, i, &t0);
 	}
 	return NULL;
 }

@@ -187,6 +187,32 @@ struct rb_pp {
 };
 
 /*
+ * The ping thread's clock, around round trip @i of pp->warm + pp->n: the
+ * first measured round trip starts at the barrier, and each measured one
+ * goes into pp->h as it ends.  Inline: these are inside the timed loop.
+ */
+static inline __attribute__((always_inline)) void
+rb_pp_trip_start(struct rb_pp *pp, unsigned long i, uint64_t *t0)
+{
+	if (i == pp->warm) {
+		rb_barrier_wait(&pp->bar);
+		*t0 = rb_now_ticks();
+	}
+}
+
+static inline __attribute__((always_inline)) void
+rb_pp_trip_end(struct rb_pp *pp, unsigned long i, uint64_t *t0)
+{
+	uint64_t t1;
+
+	if (i < pp->warm)
+		return;
+	t1 = rb_now_ticks();
+	rb_hist_add(pp->h, t1 - *t0);
+	*t0 = t1;
+}
+
+/*
  * A throughput run: the producer sends n messages of size bytes in
  * operations of up to batch, the consumer checks them and stamps t0 (after
  * the barrier) and t1 (after the last message).

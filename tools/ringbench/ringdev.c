@@ -154,25 +154,18 @@ static inline __attribute__((always_inline)) void *pp_ping(struct rb_pp *pp, int
 	unsigned char *buf = rb_alloc(len + 8);
 	struct ringdev_envelope env;
 	unsigned long i;
-	uint64_t t0 = 0, t1;
+	uint64_t t0 = 0;
 	int k;
 
 	memset(&env, 0, sizeof(env));
 	for (i = 0; i < pp->warm + pp->n; i++) {
-		if (i == pp->warm) {
-			rb_barrier_wait(&pp->bar);
-			t0 = rb_now_ticks();
-		}
+		rb_pp_trip_start(pp, i, &t0);
 		stamp(&env, buf, len, i);
 		pp_send(l, use_chan, 1, &env, buf);
 		k = pp_recv(l, use_chan, 0, &env, buf, len);
 		if (!check(&env, buf, k, len, i))
 			rb_pp_count_error(pp);
-		if (i >= pp->warm) {
-			t1 = rb_now_ticks();
-			rb_hist_add(pp->h, t1 - t0);
-			t0 = t1;
-		}
+		rb_pp_trip_end(pp, i, &t0);
 	}
 	free(buf);
 	return NULL;

@@ -56,7 +56,7 @@ static void *call_ping(void *arg)
 	struct ringdev_kernel *k = pp->priv;
 	unsigned char req[RB_CALL_LEN], resp[64];
 	unsigned long i;
-	uint64_t t0 = 0, t1;
+	uint64_t t0 = 0;
 	int got;
 
 	rb_barrier_wait(&pp->bar);
@@ -70,11 +70,7 @@ static void *call_ping(void *arg)
 			rb_pp_count_error(pp);
 		if (got < 0 && got != -ETIMEDOUT)
 			rb_die("ringdev_call", got);
-		if (i >= pp->warm) {
-			t1 = rb_now_ticks();
-			rb_hist_add(pp->h, t1 - t0);
-			t0 = t1;
-		}
+		rb_pp_trip_end(pp, i, &t0);
 	}
 	return NULL;
 }
