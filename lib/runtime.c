@@ -940,7 +940,6 @@ int ringdev_call(struct ringdev_kernel *k, __u32 type, const void *req, __u32 le
 	struct ringdev_envelope e, got;
 	struct rd_endpoint *ep;
 	__u64 corr, deadline = 0;
-	struct ringdev_msg m;
 	int rc;
 
 	/* A call waits for its reply: 0 would be a promise never kept. */
@@ -979,10 +978,7 @@ int ringdev_call(struct ringdev_kernel *k, __u32 type, const void *req, __u32 le
 			else if (deadline - now < RD_CALL_SLICE_NS)
 				slice = (__s64)(deadline - now);
 		}
-		memset(&m, 0, sizeof(m));
-		m.data = resp;
-		m.cap = cap > 0xffffffffu ? 0xffffffffu : (__u32)cap;
-		rc = ringdev_chan_recv_burst(ep->chan, &m, 1, slice);
+		rc = ringdev_chan_recv(ep->chan, &got, resp, cap, slice);
 		if ((rc == -ETIMEDOUT || rc == -EAGAIN) && slice > 1) {
 			/* A kernel terminated with DISCARD never answers. */
 			if (ringdev_kernel_state(k) == RINGDEV_KERNEL_TERMINATED &&
@@ -994,8 +990,8 @@ int ringdev_call(struct ringdev_kernel *k, __u32 type, const void *req, __u32 le
 		}
 		if (rc == -EMSGSIZE) {
 			/* Too big for the caller: take it out of the way. */
-			rc = ringdev_ring_discard(&ep->chan->ring, &m.env);
-			if (rc >= 0 && m.env.corr_id == corr) {
+			rc = ringdev_ring_discard(&ep->chan->ring, &got);
+			if (rc >= 0 && got.corr_id == corr) {
 				rc = -EMSGSIZE;
 				break;
 			}
@@ -1006,20 +1002,20 @@ int ringdev_call(struct ringdev_kernel *k, __u32 type, const void *req, __u32 le
 				rc = -ETIMEDOUT;
 			break;
 		}
-		if (m.env.corr_id != corr || !(m.env.flags & RINGDEV_ENV_F_REPLY)) {
-			struct ringdev_kernel *from = kernel_by_id(k->rt, m.env.src);
+		if (got.corr_id != corr || !(got.flags & RINGDEV_ENV_F_REPLY)) {
+			struct ringdev_kernel *from = kernel_by_id(k->rt, got.src);
 
 			if (from)
 				RINGDEV_ADD(&from->late_replies, 1);
 			continue;
 		}
-		ringdev_hlc_update(&k->rt->hlc, m.env.hlc, NULL);
-		if (m.env.flags & RINGDEV_ENV_F_ERROR) {
-			__s64 err = (__s64)m.env.msg_id;
+		ringdev_hlc_update(&k->rt->hlc, got.hlc, NULL);
+		if (got.flags & RINGDEV_ENV_F_ERROR) {
+			__s64 err = (__s64)got.msg_id;
 
 			rc = err < 0 && err > -4096 ? (int)err : -EIO;
 		} else {
-			rc = (int)m.env.len;
+			rc = (int)got.len;
 		}
 		break;
 	}
