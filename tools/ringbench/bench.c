@@ -316,34 +316,57 @@ const char *rb_chan_what(void)
 	return rb_opt.transport == RINGDEV_TRANSPORT_DEV ? "dev channel" : "shm channel";
 }
 
-/* The perf counters of every row that has them, per message or round trip. */
-static void print_perf(FILE *f)
+/*
+ * One table of per-row medians: a column per name, a line per row that
+ * has them (@count of it non-zero), "unsupported" for a negative median.
+ * Return: whether any row had them (else nothing was printed).
+ */
+static int print_med_table(FILE *f, const char *title, const char *const *names,
+			    unsigned int ncols, int width,
+			    unsigned int (*count)(const struct rb_row *),
+			    const double *(*med)(const struct rb_row *))
 {
 	unsigned int i, j, any = 0;
 
 	for (i = 0; i < rb_nr_rows; i++)
-		any |= rows[i].nperf > 0;
+		any |= count(&rows[i]) > 0;
 	if (!any)
-		return;
-	fprintf(f, "\nperf counters per message (latency rows: per round trip, warm-up "
-		"included), median of runs, both threads:\n%-21s", "scenario");
-	for (j = 0; j < RB_PERF_NR; j++)
-		fprintf(f, " %13s", rb_perf_names[j]);
+		return 0;
+	fprintf(f, "\n%s:\n%-21s", title, "scenario");
+	for (j = 0; j < ncols; j++)
+		fprintf(f, " %*s", width, names[j]);
 	fprintf(f, "\n");
 	for (i = 0; i < rb_nr_rows; i++) {
-		const struct rb_row *row = &rows[i];
+		const double *m = med(&rows[i]);
 
-		if (!row->nperf)
+		if (!count(&rows[i]))
 			continue;
-		fprintf(f, "%-21s", row->name);
-		for (j = 0; j < RB_PERF_NR; j++) {
-			if (row->perf_med[j] < 0)
-				fprintf(f, " %13s", "unsupported");
+		fprintf(f, "%-21s", rows[i].name);
+		for (j = 0; j < ncols; j++) {
+			if (m[j] < 0)
+				fprintf(f, " %*s", width, "unsupported");
 			else
-				fprintf(f, " %13.4g", row->perf_med[j]);
+				fprintf(f, " %*.4g", width, m[j]);
 		}
 		fprintf(f, "\n");
 	}
+	return 1;
+}
+
+static unsigned int perf_count(const struct rb_row *row) { return row->nperf; }
+static const double *perf_med(const struct rb_row *row) { return row->perf_med; }
+static unsigned int drv_count(const struct rb_row *row) { return row->ndrv; }
+static const double *drv_med(const struct rb_row *row) { return row->drv_med; }
+
+/* The perf counters of every row that has them, per message or round trip. */
+static void print_perf(FILE *f)
+{
+	unsigned int j;
+
+	if (!print_med_table(f, "perf counters per message (latency rows: per round trip, "
+			     "warm-up included), median of runs, both threads",
+			     rb_perf_names, RB_PERF_NR, 13, perf_count, perf_med))
+		return;
 	for (j = 0; j < RB_PERF_NR; j++)
 		if (!rb_perf_supported(j))
 			fprintf(f, "%s: unsupported here (perf_event_open: %s)\n",
@@ -360,31 +383,11 @@ static void print_driver(FILE *f)
 		"tp:kick", "tp:wake", "tp:suppress", "ioc:kicks", "ioc:wakeups",
 		"ioc:suppressed",
 	};
-	unsigned int i, j, any = 0;
 
-	for (i = 0; i < rb_nr_rows; i++)
-		any |= rows[i].ndrv > 0;
-	if (!any)
+	if (!print_med_table(f, "driver counters per message (latency rows: per round trip, "
+			     "warm-up included), median of runs",
+			     head, RB_DRV_NR, 14, drv_count, drv_med))
 		return;
-	fprintf(f, "\ndriver counters per message (latency rows: per round trip, warm-up "
-		"included), median of runs:\n%-21s", "scenario");
-	for (j = 0; j < RB_DRV_NR; j++)
-		fprintf(f, " %14s", head[j]);
-	fprintf(f, "\n");
-	for (i = 0; i < rb_nr_rows; i++) {
-		const struct rb_row *row = &rows[i];
-
-		if (!row->ndrv)
-			continue;
-		fprintf(f, "%-21s", row->name);
-		for (j = 0; j < RB_DRV_NR; j++) {
-			if (row->drv_med[j] < 0)
-				fprintf(f, " %14s", "unsupported");
-			else
-				fprintf(f, " %14.4g", row->drv_med[j]);
-		}
-		fprintf(f, "\n");
-	}
 	fprintf(f, "tp: = hits of the tracepoints ringdev:kick/wake/suppress, %s\n",
 		rb_drv_tp_method());
 	fprintf(f, "ioc: = the driver's ring counters kicks/wakeups/suppressed, %s\n",
