@@ -228,19 +228,26 @@ lib_on_dev()
 	done
 }
 
+# dev_tool_ready WHAT PATH OPENER: skip WHAT when there is no /dev/ringdev
+# node (OPENER opens that path), fail it when PATH is not built; else true.
+dev_tool_ready()
+{
+	if [[ -n ${RINGDEV_DEV:-} ]]; then
+		skip "$1 (no /dev/ringdev node; $3 opens that path)"
+		return 1
+	fi
+	if [[ ! -x $2 ]]; then
+		fail "$1 (not built)"
+		return 1
+	fi
+}
+
 # ringctl against driver rings (and shm ones): tests/ringctl-test.sh --dev.
 ringctl_on_dev()
 {
 	local rc
 
-	if [[ -n ${RINGDEV_DEV:-} ]]; then
-		skip "ringctl on dev (no /dev/ringdev node; ringctl opens that path)"
-		return
-	fi
-	if [[ ! -x $TOP/build/ringctl ]]; then
-		fail "ringctl on dev (not built)"
-		return
-	fi
+	dev_tool_ready "ringctl on dev" "$TOP/build/ringctl" ringctl || return
 	timeout 240 "$TOP/tests/ringctl-test.sh" --dev >"$out/ringctl.log" 2>&1
 	rc=$?
 	if ((rc == 0)); then
@@ -259,14 +266,7 @@ ringbench_on_dev()
 {
 	local t=/sys/kernel/tracing json=$out/ringbench-dev.json rc
 
-	if [[ -n ${RINGDEV_DEV:-} ]]; then
-		skip "ringbench --transport dev (no /dev/ringdev node; ringbench opens that path)"
-		return
-	fi
-	if [[ ! -x $TOP/build/ringbench ]]; then
-		fail "ringbench --transport dev (not built)"
-		return
-	fi
+	dev_tool_ready "ringbench --transport dev" "$TOP/build/ringbench" ringbench || return
 	[[ -e $t/events ]] || mount -t tracefs nodev "$t" 2>/dev/null
 	timeout 150 "$TOP/build/ringbench" --quick --reps 1 --iters 500 --msgs 10000 \
 		--transport dev --json "$json" >"$out/ringbench-dev.log" 2>&1
