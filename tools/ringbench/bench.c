@@ -141,35 +141,23 @@ static double row_abs_figure(const struct rb_row *row)
 	return row->kind == RB_SYS ? row->sys_per_msg : row->p50;
 }
 
-/* Median of each perf counter over the row's runs; -1 when unsupported. */
-static void perf_finish(struct rb_row *row)
+/*
+ * Median of each of @ncounters counters over @nruns runs into @med;
+ * negative run values (not counted) are left out, -1 when none is left.
+ */
+static void counter_medians(const double (*runs)[RB_MAX_REPS], unsigned int ncounters,
+			    unsigned int nruns, double *med)
 {
 	unsigned int i, r;
 
-	for (i = 0; i < RB_PERF_NR; i++) {
+	for (i = 0; i < ncounters; i++) {
 		double v[RB_MAX_REPS];
 		unsigned int n = 0;
 
-		for (r = 0; r < row->nperf && r < RB_MAX_REPS; r++)
-			if (row->perf[i][r] >= 0)
-				v[n++] = row->perf[i][r];
-		row->perf_med[i] = n ? rb_median(v, n) : -1;
-	}
-}
-
-/* Median of each driver counter over the row's runs; -1 when not counted. */
-static void drv_finish(struct rb_row *row)
-{
-	unsigned int i, r;
-
-	for (i = 0; i < RB_DRV_NR; i++) {
-		double v[RB_MAX_REPS];
-		unsigned int n = 0;
-
-		for (r = 0; r < row->ndrv && r < RB_MAX_REPS; r++)
-			if (row->drv[i][r] >= 0)
-				v[n++] = row->drv[i][r];
-		row->drv_med[i] = n ? rb_median(v, n) : -1;
+		for (r = 0; r < nruns && r < RB_MAX_REPS; r++)
+			if (runs[i][r] >= 0)
+				v[n++] = runs[i][r];
+		med[i] = n ? rb_median(v, n) : -1;
 	}
 }
 
@@ -178,8 +166,8 @@ static void drv_finish(struct rb_row *row)
  */
 void rb_row_finish(struct rb_row *row)
 {
-	perf_finish(row);
-	drv_finish(row);
+	counter_medians(row->perf, RB_PERF_NR, row->nperf, row->perf_med);
+	counter_medians(row->drv, RB_DRV_NR, row->ndrv, row->drv_med);
 	if (row->kind == RB_OP) {
 		if (!row->nrate)
 			return;
