@@ -86,6 +86,72 @@ static int test_timeouts(void)
 	return T_PASS;
 }
 
+/* Sends one 16-byte message after a pause, so that it lands mid-wait. */
+struct late_send {
+	struct ringdev_chan *c;
+	int rc;
+};
+
+static void *late_sender(void *arg)
+{
+	struct late_send *ls = arg;
+	struct ringdev_envelope e = env_id(42, 16);
+	char payload[16] = "sixteen bytes..";
+
+	e.corr_id = 7;
+	e.src = 3;
+	usleep(50000);
+	ls->rc = ringdev_chan_send(ls->c, &e, payload, 0);
+	return NULL;
+}
+
+/*
+ * ringdev_chan_recv() into a buffer too small for the next message gives
+ * -EMSGSIZE and leaves it queued, whether it was there at the call or
+ * arrived while the call waited; after a wait the header arrives whole.
+ */
+static int test_recv_too_small(void)
+{
+	struct ringdev_chan_opts o;
+	struct ringdev_chan *c;
+	struct ringdev_envelope got;
+	struct late_send ls;
+	pthread_t th;
+	char small[8], big[16];
+	int round;
+
+	ringdev_chan_opts_init(&o);
+	o.capacity = 4;
+	o.slot_size = 128;
+	o.spin_ns = 1000;	/* the late message finds the receiver asleep */
+	T_EQ(ringdev_chan_create(&o, &c), 0);
+	for (round = 0; round < 2; round++) {
+		ls.c = c;
+		ls.rc = 1;
+		T_EQ(pthread_create(&th, NULL, late_sender, &ls), 0);
+		if (round == 1) {
+			pthread_join(th, NULL);	/* already queued at the call */
+			T_EQ(ls.rc, 0);
+		}
+		T_EQ(ringdev_chan_recv(c, &got, small, sizeof(small), 5 * 1000000000LL),
+		     -EMSGSIZE);
+		if (round == 0) {
+			pthread_join(th, NULL);
+			T_EQ(ls.rc, 0);
+		}
+		memset(&got, 0, sizeof(got));
+		T_EQ(ringdev_chan_recv(c, &got, big, sizeof(big), 0), 16);
+		T_EQ(got.msg_id, 42);
+		T_EQ(got.corr_id, 7);
+		T_EQ(got.src, 3);
+		T_EQ(got.len, 16);
+		T_ASSERT(!memcmp(big, "sixteen bytes..", 16), "payload");
+		T_EQ(ringdev_chan_recv(c, &got, big, sizeof(big), 0), -EAGAIN);
+	}
+	ringdev_chan_close(c);
+	return T_PASS;
+}
+
 /* Nobody sleeps: every doorbell is suppressed, no syscall made. */
 static int test_suppression(void)
 {
@@ -306,5 +372,6 @@ static int test_attachers_come_and_go(void)
 	return T_PASS;
 }
 
-T_MAIN(T_CASE(test_attachers_come_and_go), T_CASE(test_options), T_CASE(test_timeouts), T_CASE(test_suppression),
+T_MAIN(T_CASE(test_attachers_come_and_go), T_CASE(test_options), T_CASE(test_timeouts),
+       T_CASE(test_recv_too_small), T_CASE(test_suppression),
        T_CASE(test_fd_passing), T_CASE(test_peer_death), T_CASE(test_by_name))
