@@ -206,4 +206,40 @@ else
 cuda:
 	@echo "cuda: $(if $(NVCC),disabled (CUDA=0),nvcc not found); skipped"
 endif
+
+# Host simulation (tests/gpu/sim): the GPU tests and samples built by the
+# host C++ compiler, "device" blocks on host threads, against a stand-in
+# libcudart.so.13 that checks registrations and streams.  Needs the
+# toolkit's headers (libcu++, cuda_runtime_api.h), not nvcc or a GPU.
+# Honours SAN=tsan (with CXX=clang++ when CC=clang).  `make cudasim`.
+CUDA_INC     ?= $(firstword $(wildcard /usr/local/cuda/include) \
+		$(if $(NVCC),$(dir $(NVCC))../include))
+SIM_SAN      := $(filter -fsanitize=% -fno-omit-frame-pointer,$(CFLAGS))
+SIM_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror $(SIM_SAN) -DRINGDEV_CUDA_SIM \
+		-include tests/gpu/sim/cuda_sim.h -Itests/gpu/sim -I$(CUDA_INC)/cccl \
+		-I$(CUDA_INC) $(CUDA_CPPFLAGS)
+SIM_HDRS     := $(CUDA_HDRS) $(wildcard tests/gpu/sim/*.h tests/gpu/*.h)
+SIM_SAMPLES  := $(wildcard cuda/samples/*.cu)
+# latency.cu runs too: its figures mean nothing here, its code paths do.
+SIM_BINS     := $(O)/cudasim/kernels $(O)/cudasim/latency
+.PHONY: cudasim
+ifneq ($(wildcard $(CUDA_INC)/cccl/cuda/atomic),)
+cudasim: $(SIM_BINS)
+
+$(O)/cudasim/libcudart.so.13: tests/gpu/sim/cudart_sim.c tests/gpu/sim/cudart_sim.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(SIM_SAN) -fPIC -shared -I$(CUDA_INC) \
+		-Wl,-soname,libcudart.so.13 -o $@ $< -pthread
+
+# One program per test: its .cu, every sample, libringdev and the stand-in
+# libcudart (found beside the program, by soname, also by libringdev's dlopen).
+$(O)/cudasim/%: tests/gpu/%.cu $(SIM_SAMPLES) $(SIM_HDRS) $(O)/libringdev.a \
+		$(O)/cudasim/libcudart.so.13
+	$(CXX) $(SIM_CXXFLAGS) -o $@ -x c++ $< $(SIM_SAMPLES) -x none \
+		$(O)/libringdev.a $(O)/cudasim/libcudart.so.13 -Wl,-rpath,'$$ORIGIN' \
+		$(LDFLAGS) -luring -pthread
+else
+cudasim:
+	@echo "cudasim: no CUDA headers (libcu++ under $(or $(CUDA_INC),CUDA_INC)); skipped"
+endif
 # ---- CUDA (end) ------------------------------------------------------------

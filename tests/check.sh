@@ -18,7 +18,7 @@ usage() {
 usage: tests/check.sh [--quick] [--only STAGE]
   Runs every test stage and prints 'N passed, N failed, N skipped'.
   --quick       skip the sanitizer and VM stages (for iterating)
-  --only STAGE  run one stage: gcc nouring clang asan tsan install dkms ringctl abi bench examples vm gpu
+  --only STAGE  run one stage: gcc nouring clang asan tsan install dkms ringctl abi bench examples vm cudasim gpu
   Logs: $LOGDIR/
 EOF
 }
@@ -148,6 +148,27 @@ if [ $QUICK -eq 0 ] && want vm; then
 			tail -n 30 "$LOGDIR/vm.log" | sed 's/^/    /'
 		fi
 	fi
+fi
+if want cudasim; then
+	# The GPU tests with "device" blocks on host threads and a stand-in
+	# libcudart (tests/gpu/sim): the CUDA backend and the device loop
+	# without a GPU; then again under TSan, which checks the device side's
+	# acquire/release pairs against the host's.
+	sim_variant() {
+		local name=$1 out=$2
+		shift 2
+		if ! make -s -j"$JOBS" O="$out" "$@" cudasim >"$LOGDIR/build.$name.log" 2>&1; then
+			record "build.$name" 1
+			tail -n 30 "$LOGDIR/build.$name.log" | sed 's/^/    /'
+		elif grep -q '^cudasim: .*skipped' "$LOGDIR/build.$name.log"; then
+			record "$name" 77 "$(grep -m1 '^cudasim:' "$LOGDIR/build.$name.log")"
+		else
+			run_logged "$name.kernels" 300 "$out/cudasim/kernels"
+			run_logged "$name.latency" 120 "$out/cudasim/latency" 300
+		fi
+	}
+	sim_variant cudasim build
+	sim_variant cudasim-tsan build-tsan SAN=tsan CC=clang CXX=clang++
 fi
 if want gpu && [ -x tests/gpu/run.sh ]; then
 	run_logged gpu 600 tests/gpu/run.sh

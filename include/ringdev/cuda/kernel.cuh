@@ -125,10 +125,14 @@ namespace ringdev_cuda_detail {
 
 static __device__ __forceinline__ __u64 now_ns()
 {
+#ifdef RINGDEV_CUDA_SIM
+	return rdsim_globaltimer();
+#else
 	__u64 t;
 
 	asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
 	return t;
+#endif
 }
 
 /* Thread 0: claim an output slot for @e, waiting a bounded time for space. */
@@ -412,6 +416,9 @@ static __device__ int poll_inbox(struct ringdev_cuda_ctx *ctx)
 		/* -EBADMSG: a malformed message was dropped (cons.bad), or worse. */
 		if (rc == -EAGAIN && (ctl & RINGDEV_CTL_TERMINATE))
 			return CMD_EXIT;	/* drained */
+#ifdef RINGDEV_CUDA_SIM
+		rdsim_idle();	/* host threads stand in for the GPU's own cores */
+#endif
 		if (++idle % RINGDEV_CUDA_BEAT_POLLS == 0) {
 			beat(ctx);
 			if (ctl & RINGDEV_CTL_TERMINATE)
@@ -494,6 +501,15 @@ __global__ void __launch_bounds__(T) loop(const struct ringdev_cuda_args a)
 		RINGDEV_STORE_RELEASE(&a.in.ctrl->status.exited, 1u);
 }
 
+#ifdef RINGDEV_CUDA_SIM
+/* The host simulation's entry for loop<H, S, T> (tests/gpu/sim). */
+template <class H, size_t S, unsigned int T>
+void sim_entry(const void *a)
+{
+	loop<H, S, T>(*(const struct ringdev_cuda_args *)a);
+}
+#endif
+
 /* Host: the type's launch callback for loop<H, S, T>. */
 template <class H, size_t S, unsigned int T>
 int launch(const struct ringdev_cuda_args *a, void *stream)
@@ -503,7 +519,11 @@ int launch(const struct ringdev_cuda_args *a, void *stream)
 
 	if (a->abi != RINGDEV_CUDA_ABI || a->state_size != S)
 		return -EINVAL;
+#ifdef RINGDEV_CUDA_SIM
+	rdsim_launch((cudaStream_t)stream, T, &sim_entry<H, S, T>, a, sizeof(*a));
+#else
 	loop<H, S, T><<<1, T, 0, (cudaStream_t)stream>>>(*a);
+#endif
 	err = cudaGetLastError();
 	if (err != cudaSuccess) {
 		fprintf(stderr, "ringdev: cuda: launching the persistent kernel failed: %s\n",

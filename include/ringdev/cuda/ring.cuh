@@ -24,7 +24,7 @@
 #ifndef RINGDEV_CUDA_RING_CUH
 #define RINGDEV_CUDA_RING_CUH
 
-#if !defined(__CUDACC__)
+#if !defined(__CUDACC__) && !defined(RINGDEV_CUDA_SIM)
 #error "<ringdev/cuda/ring.cuh> is for nvcc; C code includes <ringdev/ring.h>"
 #endif
 #if defined(RINGDEV_BARRIER_H) && !defined(RINGDEV_CUDA_ATOMICS)
