@@ -188,7 +188,7 @@ CUDA_TEST_BINS  := $(patsubst tests/gpu/%.cu,$(O)/cuda/tests/%,$(wildcard tests/
 .PHONY: cuda
 ifneq ($(and $(filter-out 0,$(CUDA)),$(NVCC)),)
 all: cuda
-cuda: $(O)/cuda/libringdev_samples.a $(CUDA_TEST_BINS)
+cuda: $(O)/cuda/libringdev_samples.a $(CUDA_TEST_BINS) $(O)/cuda/ringbench-gpu.so
 
 $(O)/cuda/%.o: cuda/samples/%.cu $(CUDA_HDRS)
 	@mkdir -p $(@D)
@@ -202,6 +202,12 @@ $(O)/cuda/tests/%: tests/gpu/%.cu $(O)/cuda/libringdev_samples.a $(O)/libringdev
 	@mkdir -p $(@D)
 	$(NVCC) $(CUDA_CPPFLAGS) $(NVCCFLAGS) -cudart shared -o $@ $< \
 		$(O)/cuda/libringdev_samples.a $(O)/libringdev.a -Xlinker -lpthread -Xlinker -luring
+
+# ringbench's gpu scenario dlopen()s its device code from here.
+$(O)/cuda/ringbench-gpu.so: tools/ringbench/gpu_helper.cu tools/ringbench/gpu_helper.h \
+		$(O)/cuda/libringdev_samples.a $(CUDA_HDRS)
+	$(NVCC) $(CUDA_CPPFLAGS) $(NVCCFLAGS) -shared -cudart shared -o $@ $< \
+		$(O)/cuda/libringdev_samples.a
 else
 cuda:
 	@echo "cuda: $(if $(NVCC),disabled (CUDA=0),nvcc not found); skipped"
@@ -220,8 +226,11 @@ SIM_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror $(SIM_SAN) -DRINGDEV_CUD
 		-I$(CUDA_INC) $(CUDA_CPPFLAGS)
 SIM_HDRS     := $(CUDA_HDRS) $(wildcard tests/gpu/sim/*.h tests/gpu/*.h)
 SIM_SAMPLES  := $(wildcard cuda/samples/*.cu)
-# latency.cu runs too: its figures mean nothing here, its code paths do.
-SIM_BINS     := $(O)/cudasim/kernels $(O)/cudasim/latency
+SIM_BINS     := $(O)/cudasim/kernels
+# ringbench --gpu-lib loads it; a sanitized one could not load into ringbench.
+ifeq ($(SAN),)
+SIM_BINS     += $(O)/cudasim/ringbench-gpu.so
+endif
 .PHONY: cudasim
 ifneq ($(wildcard $(CUDA_INC)/cccl/cuda/atomic),)
 cudasim: $(SIM_BINS)
@@ -238,6 +247,11 @@ $(O)/cudasim/%: tests/gpu/%.cu $(SIM_SAMPLES) $(SIM_HDRS) $(O)/libringdev.a \
 	$(CXX) $(SIM_CXXFLAGS) -o $@ -x c++ $< $(SIM_SAMPLES) -x none \
 		$(O)/libringdev.a $(O)/cudasim/libcudart.so.13 -Wl,-rpath,'$$ORIGIN' \
 		$(LDFLAGS) -luring -pthread
+
+$(O)/cudasim/ringbench-gpu.so: tools/ringbench/gpu_helper.cu tools/ringbench/gpu_helper.h \
+		$(SIM_SAMPLES) $(SIM_HDRS) $(O)/cudasim/libcudart.so.13
+	$(CXX) $(SIM_CXXFLAGS) -fPIC -shared -o $@ -x c++ $< $(SIM_SAMPLES) -x none \
+		$(O)/cudasim/libcudart.so.13 -Wl,-rpath,'$$ORIGIN' -pthread
 else
 cudasim:
 	@echo "cudasim: no CUDA headers (libcu++ under $(or $(CUDA_INC),CUDA_INC)); skipped"

@@ -32,6 +32,7 @@
 #define RD_CUDA_ALIVE_NS	5000000000ULL	/* launch: wait for status.alive */
 #define RD_CUDA_ACK_NS		5000000000ULL	/* deactivate: wait for two beats */
 #define RD_CUDA_EXIT_NS		5000000000ULL	/* stop: no progress for this long */
+#define RD_CUDA_PUMP_SPIN_NS	RINGDEV_DEFAULT_SPIN_NS	/* pump: busy-poll after activity */
 #define RD_CUDA_PUMP_MAX_NS	100000ULL	/* shm pump: longest backoff */
 #define RD_CUDA_PUMP_BLOCK_NS	10000000LL	/* dev pump: one blocking wait */
 
@@ -74,6 +75,7 @@ struct cu_kernel {
 	void *buf;			/* the pump's receive buffer */
 	__u32 buf_len;
 	__u64 seen_cons;		/* inbox cons.pos at the pump's last look */
+	__u64 seen_prod;		/* inbox prod.pos at the pump's last look */
 };
 
 static __u64 cu_now_ns(void)
@@ -372,22 +374,37 @@ static void *cu_pump(void *arg)
 	struct ringdev_kernel *k = arg;
 	struct cu_kernel *p = k->backend_priv;
 	bool dev = ringdev_chan_transport(p->out) == RINGDEV_TRANSPORT_DEV;
-	__u64 backoff = 0;
+	__u64 backoff = 0, busy = cu_now_ns();
 
 	for (;;) {
 		/* Pairs with the release in cu_stop(): a final drain follows. */
 		int stop = RINGDEV_LOAD_ACQUIRE(&p->pump_stop);
 		struct ringdev_envelope env;
 		bool sender_waits;
+		__u64 prod;
 		int rc;
 
 		sender_waits = cu_proxy(k, p);
 		if (cu_drain(k, p)) {
 			backoff = 0;
+			busy = cu_now_ns();
 			continue;
 		}
 		if (stop)
 			break;
+		/*
+		 * The GPU answers within microseconds of a host send, far less
+		 * than a sleep: after either, poll without sleeping a while.
+		 */
+		prod = RINGDEV_READ_ONCE(p->in_ctrl->prod.pos);
+		if (prod != p->seen_prod) {
+			p->seen_prod = prod;
+			busy = cu_now_ns();
+		}
+		if (cu_now_ns() - busy < RD_CUDA_PUMP_SPIN_NS) {
+			RINGDEV_CPU_RELAX();
+			continue;
+		}
 		if (dev && !sender_waits) {
 			/*
 			 * Sleep in the driver: its doorbell watcher sees the GPU

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR LGPL-2.1-or-later
 # run.sh - the GPU stage of `make check`: compile-checks the device API with
-# nvcc (no GPU needed), builds the GPU tests, and runs them when a GPU is
-# visible.  Exit 0 pass, 1 fail, 77 skip (no nvcc, or no GPU: then only the
-# compile check ran).  Environment: O (build dir, default build), NVCC.
+# nvcc (no GPU needed), builds the GPU tests, and when a GPU is visible runs
+# them and then ringbench's gpu scenario.  Exit 0 pass, 1 fail, 77 skip (no
+# nvcc, or no GPU: then only the compile check ran).  Environment: O (build
+# dir, default build), NVCC, RINGBENCH_ARGS (extra ringbench options).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -62,3 +63,16 @@ if [ $ran -eq 0 ]; then
 	exit 77
 fi
 echo "gpu: $ran GPU test programs passed"
+
+# 3. The GPU benchmark: ringbench's gpu scenario, with its device code from
+#    $O/cuda/ringbench-gpu.so.  A missed target is reported, not a failure.
+make -s -j"$(nproc)" O="$O" tools
+set +e
+"$O"/ringbench --only gpu --json "$O/cuda/ringbench-gpu.json" ${RINGBENCH_ARGS:-}
+brc=$?
+set -e
+if [ $brc -ne 0 ]; then
+	echo "FAIL gpu.ringbench (exit $brc)"
+	exit 1
+fi
+echo "ok   gpu.ringbench (JSON: $O/cuda/ringbench-gpu.json)"

@@ -41,6 +41,7 @@ struct rb_opts {
 	const char *plot;	/* --plot DIR: latency histogram PNGs, NULL for none */
 	int no_perf;		/* --no-perf: skip the perf counters */
 	unsigned int transport;	/* --transport: RINGDEV_TRANSPORT_SHM or _DEV */
+	const char *gpu_lib;	/* --gpu-lib: the GPU helper library, NULL: default */
 };
 
 extern struct rb_opts rb_opt;
@@ -103,9 +104,10 @@ struct rb_row {
 	char note[160];
 	/* RB_OP: ns per operation, per run in rate[]; p50 median, op_lo/op_hi spread */
 	double op_lo, op_hi;
-	/* absolute target on the row's own figure: RB_OP ns, RB_SYS syscalls/msg */
+	/* absolute target on the row's own figure: RB_OP/RB_LAT ns, RB_SYS syscalls/msg, RB_TPUT Mmsg/s */
 	int has_abs;
-	double abs_target;	/* figure must be <= this */
+	int abs_min;		/* 1: figure must be >= abs_target (RB_TPUT) */
+	double abs_target;	/* figure must be <= this (>= with abs_min) */
 	/* RB_SYS: producer syscalls per message, per run and median */
 	double sys[RB_MAX_REPS];
 	unsigned int nsys;

@@ -122,8 +122,10 @@ static void jrow(FILE *f, const struct rb_row *row)
 		row->kind == RB_OP ? "median ns ours/baseline, lower is better" :
 				     "Mmsg/s ours/baseline, higher is better");
 	if (row->has_abs)
-		fprintf(f, ", \"target\": {\"op\": \"<=\", \"%s\": %g}, \"met\": %s",
-			row->kind == RB_SYS ? "syscalls_per_msg" : "ns_per_op", row->abs_target,
+		fprintf(f, ", \"target\": {\"op\": \"%s\", \"%s\": %g}, \"met\": %s",
+			row->abs_min ? ">=" : "<=",
+			row->kind == RB_SYS ? "syscalls_per_msg" : row->kind == RB_TPUT ? "mmsgs" :
+			row->kind == RB_LAT ? "p50_ns" : "ns_per_op", row->abs_target,
 			row->verdict == RB_MET ? "true" : "false");
 	else if (row->target)
 		fprintf(f, ", \"target\": {\"op\": \"%s\", \"ratio\": %.2f}, \"met\": %s",

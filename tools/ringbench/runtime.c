@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT OR LGPL-2.1-or-later
-/* runtime.c - the runtime scenarios: ringdev_call round trips, HLC ticks, the GPU probe. */
+/* runtime.c - the runtime scenarios: ringdev_call round trips, HLC ticks. */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -283,73 +282,4 @@ out:
 	free(tr.ns[1]);
 	free(tr.hlc);
 	return err ? -1 : 0;
-}
-
-/* ---- gpu: probe only ------------------------------------------------ */
-
-char rb_gpu_status[400];
-
-/*
- * Run ringdev_rt_open() for the cuda backend with stderr captured, so that
- * the library's one line saying why lands in @why instead of the terminal.
- */
-static int gpu_probe(char *why, size_t len)
-{
-	struct ringdev_rt_opts ro;
-	struct ringdev_rt *rt = NULL;
-	int p[2], saved = -1, err;
-	ssize_t k = 0;
-
-	why[0] = 0;
-	memset(&ro, 0, sizeof(ro));
-	ro.backend = RINGDEV_BACKEND_CUDA;
-	fflush(stderr);
-	if (!pipe2(p, O_CLOEXEC | O_NONBLOCK)) {
-		saved = dup(2);
-		if (saved >= 0)
-			dup2(p[1], 2);
-	}
-	err = ringdev_rt_open(&ro, &rt);
-	if (saved >= 0) {
-		fflush(stderr);
-		dup2(saved, 2);
-		close(saved);
-		k = read(p[0], why, len - 1);
-		why[k > 0 ? k : 0] = 0;
-		close(p[0]);
-		close(p[1]);
-	}
-	ringdev_rt_close(rt);
-	/* One line: drop the library's prefix and the newline. */
-	if (strchr(why, '\n'))
-		*strchr(why, '\n') = 0;
-	if (!strncmp(why, "ringdev: ", 9))
-		memmove(why, why + 9, strlen(why + 9) + 1);
-	if (err && !why[0])
-		snprintf(why, len, "ringdev_rt_open(RINGDEV_BACKEND_CUDA): %s", strerror(-err));
-	return err;
-}
-
-/**
- * rb_gpu() - the GPU scenario: probe once, skip when no GPU is visible
- *
- * ringbench measures no GPU figures itself: the GPU latency measurements
- * live in tests/gpu/latency.cu.  The probe's outcome goes in the report
- * and the JSON.
- *
- * Return: 0.
- */
-int rb_gpu(void)
-{
-	char why[336];
-
-	if (rb_gpu_status[0])
-		return 0;	/* probed on the first pass */
-	if (gpu_probe(why, sizeof(why)))
-		snprintf(rb_gpu_status, sizeof(rb_gpu_status),
-			 "skipped (no GPU visible: %s)", why);
-	else
-		snprintf(rb_gpu_status, sizeof(rb_gpu_status),
-			 "GPU visible; not measured here: see tests/gpu/latency.cu");
-	return 0;
 }

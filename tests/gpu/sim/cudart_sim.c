@@ -306,7 +306,8 @@ cudaError_t rdsim_launch(cudaStream_t s, unsigned int threads, void (*entry)(con
 		free(b);
 		return sim_err(cudaErrorMemoryAllocation);
 	}
-	memcpy(b->arg, arg, arg_size);
+	if (arg_size)
+		memcpy(b->arg, arg, arg_size);
 
 	pthread_mutex_lock(&sim_lock);
 	if (!sim_stream_known(s)) {
