@@ -393,8 +393,9 @@ static void *cu_pump(void *arg)
 		if (stop)
 			break;
 		/*
-		 * The GPU answers within microseconds of a host send, far less
-		 * than a sleep: after either, poll without sleeping a while.
+		 * A polling GPU kernel should answer a host send within a few
+		 * microseconds, less than one sleep of ours: after a send or an
+		 * answer, poll without sleeping for a while.
 		 */
 		prod = RINGDEV_READ_ONCE(p->in_ctrl->prod.pos);
 		if (prod != p->seen_prod) {
