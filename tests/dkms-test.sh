@@ -12,7 +12,7 @@ kver=$(tests/vm/kver.sh) || { echo "SKIP: no 6.1 kernel with headers"; exit 77; 
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 # Never touch a ringdev that someone registered with DKMS for real.
-if dkms status ringdev 2>/dev/null | grep -q . || [ -e "/usr/src/ringdev-$ver" ]; then
+if [ -n "$(dkms status ringdev 2>/dev/null)" ] || [ -e "/usr/src/ringdev-$ver" ]; then
 	echo "SKIP: ringdev is already registered with DKMS or in /usr/src; not touching it"
 	exit 77
 fi
@@ -30,7 +30,7 @@ cp driver/*.[ch] driver/Kbuild "$src/driver/"
 cp include/uapi/linux/ringdev.h "$src/include/uapi/linux/"
 dkms add "$src"
 dkms build "ringdev/$ver" -k "$kver"
-ko=$(find "/var/lib/dkms/ringdev/$ver/$kver" -name 'ringdev.ko*' | head -n 1)
+ko=$(find "/var/lib/dkms/ringdev/$ver/$kver" -name 'ringdev.ko*' -print -quit)
 [ -n "$ko" ] || { echo "dkms build produced no ringdev.ko"; exit 1; }
-modinfo "$ko" | grep -q '^license: *GPL v2' || { echo "modinfo of $ko lacks the licence"; exit 1; }
+grep -q '^license: *GPL v2' <<<"$(modinfo "$ko")" || { echo "modinfo of $ko lacks the licence"; exit 1; }
 echo "dkms built $ko for $kver"

@@ -62,7 +62,9 @@ cflags=$(pkg-config --cflags libringdev)
 libs=$(pkg-config --libs libringdev)
 ( cd "$tmp/app" && cc -Wall -Wextra -Werror $cflags app.c $libs -o app-shared )
 LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/app/app-shared"
-LD_LIBRARY_PATH="$tmp/prefix/lib" ldd "$tmp/app/app-shared" | grep -q "$tmp/prefix/lib/libringdev.so.0" ||
+# Not "ldd | grep -q": with pipefail, grep's early exit can fail ldd on SIGPIPE.
+linked=$(LD_LIBRARY_PATH="$tmp/prefix/lib" ldd "$tmp/app/app-shared")
+grep -q "$tmp/prefix/lib/libringdev.so.0" <<<"$linked" ||
 	{ echo "app-shared did not use the installed library"; ldd "$tmp/app/app-shared"; exit 1; }
 ( cd "$tmp/app" && cc -Wall -Wextra -Werror $cflags app.c \
 	$(pkg-config --libs --static libringdev | sed 's/-lringdev/-l:libringdev.a/') -o app-static )
