@@ -226,7 +226,7 @@ SIM_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror $(SIM_SAN) -DRINGDEV_CUD
 		-I$(CUDA_INC) $(CUDA_CPPFLAGS)
 SIM_HDRS     := $(CUDA_HDRS) $(wildcard tests/gpu/sim/*.h tests/gpu/*.h)
 SIM_SAMPLES  := $(wildcard cuda/samples/*.cu)
-SIM_BINS     := $(O)/cudasim/kernels
+SIM_BINS     := $(patsubst tests/gpu/%.cu,$(O)/cudasim/%,$(wildcard tests/gpu/*.cu))
 # ringbench --gpu-lib loads it; a sanitized one could not load into ringbench.
 ifeq ($(SAN),)
 SIM_BINS     += $(O)/cudasim/ringbench-gpu.so

@@ -322,6 +322,13 @@ static int cu_prepare(struct ringdev_kernel *k)
 	return 0;
 }
 
+/* Hand one message from the GPU on, stamped with the kernel's clock. */
+static void cu_route(struct ringdev_kernel *k, struct cu_kernel *p, struct ringdev_envelope *env)
+{
+	env->hlc = ringdev_hlc_tick(&k->hlc);	/* a GPU has no HLC */
+	__rd_route(k, env, p->buf);	/* counts its own failures in drops */
+}
+
 /* Route everything the GPU has published; return how many. */
 static unsigned int cu_drain(struct ringdev_kernel *k, struct cu_kernel *p)
 {
@@ -342,8 +349,7 @@ static unsigned int cu_drain(struct ringdev_kernel *k, struct cu_kernel *p)
 				break;
 			continue;
 		}
-		env.hlc = ringdev_hlc_tick(&k->hlc);	/* stamped for the GPU */
-		__rd_route(k, &env, p->buf);
+		cu_route(k, p, &env);
 	}
 	return n;
 }
@@ -413,10 +419,8 @@ static void *cu_pump(void *arg)
 			 */
 			rc = ringdev_chan_recv(p->out, &env, p->buf, p->buf_len,
 					       RD_CUDA_PUMP_BLOCK_NS);
-			if (rc >= 0) {
-				env.hlc = ringdev_hlc_tick(&k->hlc);
-				__rd_route(k, &env, p->buf);
-			}
+			if (rc >= 0)
+				cu_route(k, p, &env);
 			continue;
 		}
 		/* shm: nobody can ring for the GPU, so poll with backoff. */

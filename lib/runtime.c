@@ -1058,11 +1058,20 @@ int ringdev_recv(struct ringdev_kernel *k, struct ringdev_envelope *env,
 	return rc;
 }
 
+/* Nobody can take @k's message: count the loss, its producer cannot be told. */
+static int route_nobody(struct ringdev_kernel *k)
+{
+	RINGDEV_ADD(&k->drops, 1);
+	return -ENXIO;
+}
+
 /*
  * Deliver a message that a kernel produced outside a CPU handler (a GPU
  * kernel writes to a ring the host pumps): replies go to their caller's
  * endpoint, messages for a kernel id go to its inbox (K2K), the rest to
- * the host through @k's outbox.  Counts like the handler-side calls.
+ * the host through @k's outbox.  Counts like the handler-side calls, and
+ * counts a message with nobody to take it (an unknown kernel, a caller
+ * gone) in @k's drops too: its producer cannot be told.
  */
 int __rd_route(struct ringdev_kernel *k, const struct ringdev_envelope *env,
 	       const void *payload)
@@ -1076,13 +1085,13 @@ int __rd_route(struct ringdev_kernel *k, const struct ringdev_envelope *env,
 		struct rd_endpoint *ep = endpoint_by_id(k->rt, e.dst);
 
 		if (!ep)
-			return -ENXIO;
+			return route_nobody(k);
 		out_begin(k);
 		rc = ringdev_chan_send(ep->chan, &e, payload, 0);
 	} else if (e.dst) {
 		to = kernel_by_id(k->rt, e.dst);
 		if (!to)
-			return -ENXIO;
+			return route_nobody(k);
 		out_begin(k);
 		rc = __rd_send(to, &e, payload, RD_K2K_TIMEOUT_NS);
 	} else {

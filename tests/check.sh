@@ -163,7 +163,10 @@ if want cudasim; then
 		elif grep -q '^cudasim: .*skipped' "$LOGDIR/build.$name.log"; then
 			record "$name" 77 "$(grep -m1 '^cudasim:' "$LOGDIR/build.$name.log")"
 		else
-			run_logged "$name.kernels" 300 "$out/cudasim/kernels"
+			for t in "$out"/cudasim/*; do
+				[ -x "$t" ] && [ "${t%.so*}" = "$t" ] || continue
+				run_logged "$name.$(basename "$t")" 300 "$t"
+			done
 		fi
 	}
 	sim_variant cudasim build

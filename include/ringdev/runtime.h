@@ -408,7 +408,8 @@ struct ringdev_kernel_stats {
 	__u32 state;		/* enum ringdev_kernel_state */
 	__u64 msgs_in;		/* messages handled */
 	__u64 msgs_out;		/* replies, emits, K2K sends and publishes */
-	__u64 drops;		/* DROP_OLDEST drops, full-outbox and REJECT misses */
+	__u64 drops;		/* DROP_OLDEST drops, full-outbox and REJECT misses,
+				 * GPU messages for an unknown kernel or a gone caller */
 	__u64 rejected;		/* sends refused with -EAGAIN (REJECT) */
 	__u64 errors;		/* handler failures */
 	__s32 last_error;	/* the latest handler failure, or 0 */
