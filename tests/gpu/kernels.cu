@@ -218,11 +218,41 @@ static int test_lifecycle(void)
 	return T_PASS;
 }
 
+/* What the cuda backend cannot do is refused, and nothing is left behind. */
+static int test_refusals(void)
+{
+	struct ringdev_rt *rt = gpu_rt();
+	struct ringdev_launch_opts lo;
+	struct ringdev_kernel *k = NULL;
+	unsigned char big[128], back[64];
+
+	T_ASSERT(rt, "runtime on the cuda backend");
+	ringdev_launch_opts_init(&lo);
+	lo.lanes = 2;		/* the GPU polls one ring */
+	T_EQ(ringdev_kernel_create(rt, "cuda-echo", &lo, &k), -EOPNOTSUPP);
+	ringdev_launch_opts_init(&lo);
+	lo.backpressure = RINGDEV_BP_DROP_OLDEST;	/* the host would consume the inbox */
+	T_EQ(ringdev_kernel_create(rt, "cuda-echo", &lo, &k), -EOPNOTSUPP);
+	ringdev_launch_opts_init(&lo);
+	lo.backend = RINGDEV_BACKEND_CPU;
+	T_EQ(ringdev_kernel_create(rt, "cuda-echo", &lo, &k), -EOPNOTSUPP);
+	/* 128-byte slots: a 128-byte payload is refused by the send, not lost. */
+	T_EQ(gpu_spawn(rt, "cuda-echo", 128, RINGDEV_LAUNCH_ACTIVATE, &k), 0);
+	memset(big, 0xa5, sizeof(big));
+	T_EQ(ringdev_send(k, 1, big, sizeof(big), 0, SEC), -EMSGSIZE);
+	/* 64 bytes fill the slot after its header, and come back whole. */
+	T_EQ(ringdev_call(k, 1, big, sizeof(back), back, sizeof(back), 5 * SEC),
+	     (int)sizeof(back));
+	T_ASSERT(!memcmp(big, back, sizeof(back)), "a full slot comes back whole");
+	ringdev_rt_close(rt);
+	return T_PASS;
+}
+
 int main(void)
 {
 	static const struct t_case cases[] = {
 		T_CASE(test_echo), T_CASE(test_saxpy), T_CASE(test_stats),
-		T_CASE(test_stats_variance), T_CASE(test_lifecycle),
+		T_CASE(test_stats_variance), T_CASE(test_lifecycle), T_CASE(test_refusals),
 	};
 
 	gpu_or_skip("gpu/kernels");
