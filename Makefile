@@ -220,7 +220,7 @@ endif
 # Honours SAN=tsan (with CXX=clang++ when CC=clang).  `make cudasim`.
 CUDA_INC     ?= $(firstword $(wildcard /usr/local/cuda/include) \
 		$(if $(NVCC),$(dir $(NVCC))../include))
-SIM_SAN      := $(filter -fsanitize=% -fno-omit-frame-pointer,$(CFLAGS))
+SIM_SAN      := $(filter -fsanitize=% -fno-sanitize-recover=% -fno-omit-frame-pointer,$(CFLAGS))
 SIM_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror $(SIM_SAN) -DRINGDEV_CUDA_SIM \
 		-include tests/gpu/sim/cuda_sim.h -Itests/gpu/sim -I$(CUDA_INC)/cccl \
 		-I$(CUDA_INC) $(CUDA_CPPFLAGS)

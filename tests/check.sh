@@ -152,8 +152,8 @@ fi
 if want cudasim; then
 	# The GPU tests with "device" blocks on host threads and a stand-in
 	# libcudart (tests/gpu/sim): the CUDA backend and the device loop
-	# without a GPU; then again under TSan, which checks the device side's
-	# acquire/release pairs against the host's.
+	# without a GPU; then again under ASan+UBSan, and under TSan, which
+	# checks the device side's acquire/release pairs against the host's.
 	sim_variant() {
 		local name=$1 out=$2
 		shift 2
@@ -185,7 +185,10 @@ if want cudasim; then
 			done
 			! grep -qE "^gpu-.* (met|NOT MET)" <<<"$out" || { echo "a target was judged"; exit 1; }'
 	fi
-	sim_variant cudasim-tsan build-tsan SAN=tsan CC=clang CXX=clang++
+	if [ $QUICK -eq 0 ]; then
+		sim_variant cudasim-asan build-asan CC=gcc SAN=asan
+		sim_variant cudasim-tsan build-tsan SAN=tsan CC=clang CXX=clang++
+	fi
 fi
 if want gpu && [ -x tests/gpu/run.sh ]; then
 	run_logged gpu 600 tests/gpu/run.sh
