@@ -183,7 +183,15 @@ if want cudasim; then
 			for r in launch-sync write seen rtt-spin rtt-sleep echo-tput-64; do
 				grep -q "^gpu-$r " <<<"$out" || { echo "no gpu-$r row"; exit 1; }
 			done
-			! grep -qE "^gpu-.* (met|NOT MET)" <<<"$out" || { echo "a target was judged"; exit 1; }'
+			! grep -qE "^gpu-.* (met|NOT MET)" <<<"$out" || { echo "a target was judged"; exit 1; }
+			# Without its device code the scenario says so and makes no rows.
+			out=$(build/ringbench --only gpu --quick --reps 1 --no-perf \
+				--gpu-lib /nonexistent/ringbench-gpu.so 2>&1); rc=$?
+			echo "$out"
+			[ $rc -eq 0 ] || { echo "ringbench exit $rc without a helper"; exit 1; }
+			grep -q "^gpu: skipped (no GPU helper /nonexistent/" <<<"$out" ||
+				{ echo "no skip line naming the missing helper"; exit 1; }
+			! grep -q "^gpu-" <<<"$out" || { echo "rows without a helper"; exit 1; }'
 	fi
 	if [ $QUICK -eq 0 ]; then
 		sim_variant cudasim-asan build-asan CC=gcc SAN=asan

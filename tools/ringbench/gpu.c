@@ -217,6 +217,20 @@ static int gpu_round_trips(struct ringdev_kernel *k, struct gpu_trips *tr, int s
 	return 0;
 }
 
+/* Spawn a probe kernel (@spin_ns: the host's receive budget), run @tr, end it. */
+static int probe_run(struct ringdev_rt *rt, __u64 spin_ns, int spin, struct gpu_trips *tr,
+		     unsigned long *errors)
+{
+	struct ringdev_kernel *k = NULL;
+	int err = gpu_spawn(rt, gh.ops->probe, spin_ns, &k);
+
+	if (!err)
+		err = gpu_round_trips(k, tr, spin, errors);
+	if (k)
+		ringdev_kernel_terminate(k, RINGDEV_TERM_DISCARD, NULL);
+	return err;
+}
+
 /* Add one run of @n durations (ns) to the RB_LAT row @row. */
 static void lat_run(struct rb_row *row, const double *ns, unsigned long n)
 {
@@ -258,7 +272,6 @@ struct gpu_rows {
 static int gpu_trips_pass(struct ringdev_rt *rt, struct gpu_rows *r, unsigned long n_spin,
 			  unsigned long n_sleep)
 {
-	struct ringdev_kernel *k = NULL;
 	struct gpu_trips tr;
 	double *v, best_rtt = -1, offset = 0;
 	unsigned long i, best = 0;
@@ -271,11 +284,7 @@ static int gpu_trips_pass(struct ringdev_rt *rt, struct gpu_rows *r, unsigned lo
 	tr.seen = tr.answered + n_spin;
 	v = rb_alloc(n_spin * sizeof(double));
 
-	err = gpu_spawn(rt, gh.ops->probe, RINGDEV_DEFAULT_SPIN_NS, &k);
-	if (!err)
-		err = gpu_round_trips(k, &tr, 1, &r->spin->errors);
-	if (k)
-		ringdev_kernel_terminate(k, RINGDEV_TERM_DISCARD, NULL);
+	err = probe_run(rt, RINGDEV_DEFAULT_SPIN_NS, 1, &tr, &r->spin->errors);
 	if (err)
 		goto out;
 	for (i = 0; i < n_spin; i++)
@@ -301,13 +310,8 @@ static int gpu_trips_pass(struct ringdev_rt *rt, struct gpu_rows *r, unsigned lo
 		 "%sestimate: device clock aligned on the fastest round trip, +-%.0f ns",
 		 gh.ops->simulated ? "SIMULATED; " : "", best_rtt / 2);
 
-	k = NULL;
 	tr.n = n_sleep;
-	err = gpu_spawn(rt, gh.ops->probe, 0, &k);
-	if (!err)
-		err = gpu_round_trips(k, &tr, 0, &r->sleep->errors);
-	if (k)
-		ringdev_kernel_terminate(k, RINGDEV_TERM_DISCARD, NULL);
+	err = probe_run(rt, 0, 0, &tr, &r->sleep->errors);
 	if (err)
 		goto out;
 	for (i = 0; i < n_sleep; i++)
