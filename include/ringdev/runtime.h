@@ -246,9 +246,9 @@ const char *ringdev_state_name(enum ringdev_kernel_state s);
  * @priority: lane, 0 lowest; clamped to the kernel's top lane
  * @timeout_ns: for BLOCK kernels; 0 never waits, RINGDEV_WAIT_FOREVER
  *
- * Return: 0; -EAGAIN when a REJECT inbox is full (nothing is lost);
- * -ETIMEDOUT when a BLOCK inbox stayed full; -ESHUTDOWN after terminate;
- * -EMSGSIZE.
+ * Return: 0; -EAGAIN when a REJECT inbox is full (nothing is lost), or a
+ * BLOCK one with @timeout_ns 0; -ETIMEDOUT when a BLOCK inbox stayed full;
+ * -ESHUTDOWN after terminate; -EMSGSIZE.
  */
 int ringdev_send(struct ringdev_kernel *k, __u32 type, const void *payload,
 		 __u32 len, __u8 priority, __s64 timeout_ns);

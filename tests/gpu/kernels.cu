@@ -6,6 +6,8 @@
  * deactivate, terminate with drain and with discard).  Exit 77 without a GPU.
  */
 #include <math.h>
+#include <pthread.h>
+#include <time.h>
 #include "gpu_test.h"
 
 static unsigned int seed = 12345;
@@ -218,6 +220,65 @@ static int test_lifecycle(void)
 	return T_PASS;
 }
 
+/* A sender blocked on a full GPU inbox, and how long it waited. */
+struct blocked_send {
+	struct ringdev_kernel *k;
+	int rc;
+	double waited_s;
+};
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *send_blocked(void *arg)
+{
+	struct blocked_send *b = (struct blocked_send *)arg;
+	__u32 n = 256;
+	double t0 = mono_s();
+
+	b->rc = ringdev_send(b->k, n, &n, sizeof(n), 0, 20 * SEC);
+	b->waited_s = mono_s() - t0;
+	return NULL;
+}
+
+/*
+ * BLOCK backpressure with a GPU consumer: a host sender asleep on a full
+ * inbox is woken when the GPU makes room.  The GPU cannot ring an eventfd;
+ * the backend's pump rings the space doorbell for it.
+ */
+static int test_full_inbox_wakes_sender(void)
+{
+	struct ringdev_rt *rt = gpu_rt();
+	static struct blocked_send b;	/* outlives a failed check: the thread may still run */
+	struct ringdev_envelope env;
+	pthread_t th;
+	__u32 i, got;
+
+	T_ASSERT(rt, "runtime on the cuda backend");
+	T_EQ(gpu_spawn(rt, "cuda-echo", 256, 0, &b.k), 0);	/* launched: held */
+	for (i = 0; i < 256; i++)
+		T_EQ(ringdev_send(b.k, i, &i, sizeof(i), 0, 0), 0);
+	T_EQ(ringdev_send(b.k, 999, &i, sizeof(i), 0, 0), -EAGAIN);	/* full */
+	T_EQ(pthread_create(&th, NULL, send_blocked, &b), 0);
+	usleep(200000);		/* it sleeps on the space doorbell */
+	T_EQ(ringdev_kernel_activate(b.k), 0);
+	for (i = 0; i <= 256; i++) {
+		T_EQ(ringdev_recv(b.k, &env, &got, sizeof(got), 5 * SEC), sizeof(got));
+		T_ASSERT(env.type == i && got == i, "in order: %u/%u at %u", env.type, got, i);
+	}
+	pthread_join(th, NULL);
+	T_EQ(b.rc, 0);
+	/* Woken by the doorbell, not by its 20 s timeout. */
+	T_ASSERT(b.waited_s < 5.0, "the blocked sender waited %.2f s", b.waited_s);
+	ringdev_rt_close(rt);
+	return T_PASS;
+}
+
 /* What the cuda backend cannot do is refused, and nothing is left behind. */
 static int test_refusals(void)
 {
@@ -253,6 +314,7 @@ int main(void)
 	static const struct t_case cases[] = {
 		T_CASE(test_echo), T_CASE(test_saxpy), T_CASE(test_stats),
 		T_CASE(test_stats_variance), T_CASE(test_lifecycle), T_CASE(test_refusals),
+		T_CASE(test_full_inbox_wakes_sender),
 	};
 
 	gpu_or_skip("gpu/kernels");
