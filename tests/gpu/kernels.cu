@@ -8,6 +8,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 #include "gpu_test.h"
 
 static unsigned int seed = 12345;
